@@ -1,0 +1,39 @@
+#include "core/version.h"
+
+#include <zstd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+extern "C" {
+#include <libavcodec/version.h>
+#include <libavformat/version.h>
+}
+
+namespace grove {
+
+std::string torch_build_info();  // runtime_torch.cpp
+
+const char* version() { return GROVE_VERSION; }
+
+std::string build_info() {
+  return torch_build_info() + ", libavformat " + AV_STRINGIFY(LIBAVFORMAT_VERSION) + ", libavcodec " +
+         AV_STRINGIFY(LIBAVCODEC_VERSION) + ", zstd " + ZSTD_versionString();
+}
+
+std::string data_dir() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("GROVE_DATADIR"); env && *env) return env;
+  if (fs::is_directory(GROVE_DATADIR)) return GROVE_DATADIR;
+  // Running from a build tree: the executable sits in BUILD/bin, the sources one level above BUILD.
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      if (fs::is_directory(dir / "share/grove") && fs::exists(dir / "CMakeLists.txt")) return dir / "share/grove";
+    }
+  }
+  return GROVE_DATADIR;
+}
+
+}  // namespace grove

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test against the binaries in BUILD (default build/): the GoogleTest suite for the library, then the
+# Bats tests for the executables. Ends with one line "check: N passed, M failed" and fails if anything failed.
+set -uo pipefail
+build=${1:-build}
+cd "$(dirname "$0")/.."
+export GROVE_BIN="$PWD/$build/bin"
+export GROVE_DATADIR="$PWD/share/grove"
+
+passed=0 failed=0
+
+echo "== unit tests (GoogleTest: $build/bin/grove-unit-tests)"
+log=$(mktemp)
+"$GROVE_BIN/grove-unit-tests" --gtest_brief=1 2>&1 | tee "$log"
+p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+if [ -z "$p" ] && [ -z "$f" ]; then f=1; echo "check: the unit-test binary did not finish"; fi
+passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+
+echo "== executable tests (Bats: tests/bats)"
+bats --tap tests/bats 2>&1 | tee "$log"
+p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")
+if ! grep -q '^1\.\.' "$log"; then f=$((f + 1)); echo "check: bats did not run"; fi
+passed=$((passed + p)); failed=$((failed + f))
+rm -f "$log"
+
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

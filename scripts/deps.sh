@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages grove builds, tests and runs with. Idempotent: when every package is already
+# installed it prints nothing and exits at once, so `make check` and `make demo` can call it every time.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libtorch-dev libopenblas0-pthread          # LibTorch on CPU; OpenBLAS: without it matrix products are ~20x slower
+  libmsgpack-cxx-dev libzstd-dev nlohmann-json3-dev libcli11-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
+  libsentencepiece-dev libgloo-dev
+  libgtest-dev bats bc zstd               # tests and benchmarks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# The conventions every tool shares: --help, --version, usage errors, exit codes.
+load helpers
+
+TOOLS="grove-decode grove-annotate grove-train grove-infer grove-eval grove-convert"
+
+@test "every tool answers --help on stdout with exit 0" {
+  for t in $TOOLS; do
+    run "$t" --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Usage: $t"* ]]
+    [[ "$output" == *"--threads"* ]]
+    [[ "$output" == *"--quiet"* ]]
+    [[ "$output" == *"--version"* ]]
+  done
+}
+
+@test "every tool answers --version with grove's version and its libraries" {
+  for t in $TOOLS; do
+    run "$t" --version
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^$t\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+    [[ "${lines[1]}" == *"LibTorch"* ]]
+    [[ "${lines[1]}" == *"libavformat"* ]]
+  done
+}
+
+@test "every tool has a man page that names its options" {
+  for t in $TOOLS; do
+    page="$BATS_TEST_DIRNAME/../../man/man1/$t.1"
+    [ -f "$page" ]
+    grep -q -- '\\-\\-threads' "$page"
+    grep -q -- '\\-\\-quiet' "$page"
+  done
+  [ -f "$BATS_TEST_DIRNAME/../../man/man5/grove-stream.5" ]
+}
+
+@test "an unknown option is one error line and exit 2" {
+  run --separate-stderr grove-convert cat --no-such-option
+  [ "$status" -eq 2 ]
+  [ "${#stderr_lines[@]}" -eq 1 ]
+  [[ "$stderr" == "grove-convert: error: "*"--no-such-option"* ]]
+}
+
+@test "tools that are not built yet say so and exit 2" {
+  for t in grove-decode grove-annotate grove-train grove-infer grove-eval; do
+    run --separate-stderr "$t" some-input
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == "$t: error: not implemented yet"* ]]
+  done
+}
+
+@test "grove-convert's --help and its man page name the same verbs and options" {
+  page="$BATS_TEST_DIRNAME/../../man/man1/grove-convert.1"
+  for verb in to-jsonl from-jsonl cat head count split validate; do
+    run grove-convert --help
+    [[ "$output" == *"$verb"* ]]
+    grep -q "^\.B $verb" "$page" || grep -q "^\.B grove-convert $verb" "$page"
+    for opt in $(grove-convert "$verb" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+      grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$page" || { echo "$verb: $opt missing from the man page"; return 1; }
+    done
+  done
+}
