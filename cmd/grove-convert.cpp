@@ -8,6 +8,7 @@
 #include "cli/progress.h"
 #include "cli/tool.h"
 #include "io/schema.h"
+#include "io/file.h"
 #include "io/shard.h"
 #include "io/stream.h"
 
@@ -107,6 +108,11 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "Check every record against grove-stream(5)");
   add_inputs(validate);
 
+  std::string pixels_out = "-";
+  auto* pixels = app.add_subcommand("pixels", "The raw RGB24 bytes of every frame of frames records, in order");
+  add_inputs(pixels);
+  grove::cli::Tool::add_output(*pixels, pixels_out, "raw pixels");
+
   return tool.run(argc, argv, [&]() -> int {
     if (*to_jsonl) return copy(tool, inputs, w, Encoding::Jsonl, SIZE_MAX, "");
     if (*from_jsonl) return copy(tool, inputs, w, Encoding::Msgpack, SIZE_MAX, "");
@@ -158,6 +164,25 @@ int main(int argc, char** argv) {
         }
       }
       tool.summary(std::to_string(n) + " records checked, " + std::to_string(tool.failures()) + " problems");
+      return tool.status();
+    }
+    if (*pixels) {
+      grove::io::OutputFile out(pixels_out);
+      size_t n = 0;
+      for (const auto& path : inputs) {
+        StreamReader in(path);
+        Record r;
+        while (in.next(r)) {
+          if (grove::io::record_type(r) != "frames") continue;
+          grove::io::require_valid(r, in.name());
+          for (const auto& p : r["pixels"]) {
+            out.write(p.get_binary().data(), p.get_binary().size());
+            ++n;
+          }
+        }
+      }
+      out.commit();
+      tool.summary(std::to_string(n) + " frames written to " + out.name());
       return tool.status();
     }
     return grove::cli::kFatal;

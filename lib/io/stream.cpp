@@ -31,6 +31,11 @@ Record make_header(const std::string& tool) {
                 {"tool_version", grove::version()}};
 }
 
+Record make_error(const std::string& id, const std::string& tool, const std::string& source,
+                  const std::string& message) {
+  return Record{{"type", "error"}, {"id", id}, {"tool", tool}, {"source", source}, {"message", message}};
+}
+
 // ---- reader ---------------------------------------------------------------------------------------------------
 
 StreamReader::StreamReader(const std::string& path, const ReadLimits& limits) : limits_(limits), file_(path) {

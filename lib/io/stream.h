@@ -19,6 +19,8 @@ inline constexpr int kSchemaVersion = 1;
 
 // A header naming the producing tool ("grove-decode") and this grove's version.
 Record make_header(const std::string& tool);
+// An error record: clip id ("" if unknown), the tool, the file at fault and what went wrong.
+Record make_error(const std::string& id, const std::string& tool, const std::string& source, const std::string& message);
 
 enum class Encoding { Auto, Msgpack, Jsonl };
 
