@@ -1,9 +1,11 @@
 // grove-infer: Write grounded captions and per-frame boxes for video clips.
 // Not implemented yet: the tool answers --help and --version, and any run exits 2 with a message.
 #include "cli/tool.h"
+#include "nn/runtime.h"
 
 int main(int argc, char** argv) {
   grove::cli::Tool tool("grove-infer", "Write grounded captions and per-frame boxes for video clips.");
+  tool.use_runtime(grove::nn::runtime_info, grove::nn::set_threads);
   tool.app().allow_extras();
   return tool.run(argc, argv, [] {
     grove::cli::error("", "not implemented yet (see README.md, Status)");

@@ -36,8 +36,9 @@ Tool::Tool(std::string name, std::string description) : app_(std::move(descripti
   app_.set_help_flag("-h,--help", "Print this help and exit");
   app_.add_flag_callback(
       "--version",
-      [name] {
+      [this, name] {
         std::cout << name << " " << grove::version() << "\n" << grove::build_info() << "\n";
+        if (runtime_info_) std::cout << "running " << runtime_info_() << "\n";
         throw CLI::Success();
       },
       "Print the version and the libraries grove was built with, and exit");
@@ -68,7 +69,7 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
   }
   g_quiet = quiet_;
   try {
-    grove::set_torch_threads(threads_);
+    if (set_threads_) set_threads_(threads_);
     return body();
   } catch (const grove::BrokenPipe&) {
     return 128 + SIGPIPE;

@@ -32,6 +32,13 @@ class Tool {
   CLI::App& app() { return app_; }
   int threads() const { return threads_; }
 
+  // For tools that load LibTorch (libgrove-torch): a line about the runtime for --version, and the function that
+  // applies --threads to it before the body runs. libgrove itself never loads LibTorch.
+  void use_runtime(std::string (*info)(), void (*set_threads)(int)) {
+    runtime_info_ = info;
+    set_threads_ = set_threads;
+  }
+
   // Adds "-o,--output FILE" (default "-", stdout) to app or one of its subcommands.
   static CLI::Option* add_output(CLI::App& app, std::string& path, const std::string& what = "output stream");
 
@@ -54,6 +61,8 @@ class Tool {
   int threads_ = 0;
   bool quiet_ = false;
   size_t failures_ = 0;
+  std::string (*runtime_info_)() = nullptr;
+  void (*set_threads_)(int) = nullptr;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 

@@ -1,5 +1,6 @@
 #include "core/version.h"
 
+#include <torch/version.h>  // the version macros only: libgrove itself never loads LibTorch
 #include <zstd.h>
 
 #include <cstdlib>
@@ -12,12 +13,10 @@ extern "C" {
 
 namespace grove {
 
-std::string torch_build_info();  // runtime_torch.cpp
-
 const char* version() { return GROVE_VERSION; }
 
 std::string build_info() {
-  return torch_build_info() + ", libavformat " + AV_STRINGIFY(LIBAVFORMAT_VERSION) + ", libavcodec " +
+  return std::string("built with LibTorch " TORCH_VERSION ", libavformat ") + AV_STRINGIFY(LIBAVFORMAT_VERSION) + ", libavcodec " +
          AV_STRINGIFY(LIBAVCODEC_VERSION) + ", zstd " + ZSTD_versionString();
 }
 

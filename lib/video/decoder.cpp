@@ -88,6 +88,7 @@ struct VideoDecoder::Impl {
   AVFormatContext* fmt = nullptr;
   AVCodecContext* dec = nullptr;
   SwsContext* sws = nullptr;
+  std::vector<uint8_t> aligned;  // swscale's destination, reused across frames
   AVPacket* pkt = av_packet_alloc();
   AVFrame* frame = av_frame_alloc();
   int stream = -1;
@@ -198,10 +199,16 @@ struct VideoDecoder::Impl {
     // (pts * num) / den rather than pts * (num / den): 700 ms is 0.7, not 0.7000000000000001.
     out.timestamp = pts == AV_NOPTS_VALUE ? index / (info.fps > 0 ? info.fps : 1)
                                           : static_cast<double>((pts - start_pts) * time_base.num) / time_base.den;
-    std::vector<uint8_t> rgb(static_cast<size_t>(ow) * oh * 3);
-    uint8_t* dst[4] = {rgb.data(), nullptr, nullptr, nullptr};
-    int dst_stride[4] = {ow * 3, 0, 0, 0};
+    // swscale's vector code writes whole blocks: with a tight, unaligned stride it leaves the last pixels of a row
+    // whose width is not a multiple of 16 unwritten. Convert into an aligned, padded buffer, then pack the rows.
+    const int stride = FFALIGN(ow * 3, 64) + 64;
+    aligned.resize(static_cast<size_t>(stride) * oh + 64);
+    uint8_t* base = aligned.data() + (64 - reinterpret_cast<uintptr_t>(aligned.data()) % 64) % 64;
+    uint8_t* dst[4] = {base, nullptr, nullptr, nullptr};
+    int dst_stride[4] = {stride, 0, 0, 0};
     sws_scale(sws, frame->data, frame->linesize, 0, fh, dst, dst_stride);
+    std::vector<uint8_t> rgb(static_cast<size_t>(ow) * oh * 3);
+    for (int y = 0; y < oh; ++y) std::memcpy(&rgb[static_cast<size_t>(y) * ow * 3], base + static_cast<size_t>(y) * stride, ow * 3);
     out.width = ow;
     out.height = oh;
     if (info.rotation != 0) {
@@ -271,7 +278,12 @@ struct VideoDecoder::Impl {
           if (pkt->stream_index == stream) {
             if (can_seek) {
               auto it = index_of_pts.find(pkt->pts);
-              if (it != index_of_pts.end()) position = std::max(position, it->second + 1);
+              if (it != index_of_pts.end()) {
+                position = std::max(position, it->second + 1);
+                // A frame nobody wants that no other frame refers to need not be decoded at all.
+                bool want = std::binary_search(wanted.begin(), wanted.end(), it->second);
+                dec->skip_frame = want ? AVDISCARD_DEFAULT : AVDISCARD_NONREF;
+              }
             }
             avcodec_send_packet(dec, pkt);  // a corrupt packet is skipped; a missing frame is reported below
           }

@@ -69,3 +69,14 @@ TOOLS="grove-decode grove-annotate grove-train grove-infer grove-eval grove-conv
     grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$page" || { echo "$opt missing from the man page"; return 1; }
   done
 }
+
+@test "the tools that run no network do not load LibTorch (they start in milliseconds)" {
+  for t in grove-decode grove-convert grove-eval; do
+    ! ldd "$GROVE_BIN/$t" | grep -q libtorch
+  done
+  for t in grove-infer grove-train grove-annotate; do
+    ldd "$GROVE_BIN/$t" | grep -q libtorch
+    run "$t" --version
+    [[ "${lines[2]}" == "running LibTorch "* ]]
+  done
+}

@@ -13,6 +13,7 @@ setup_file() {
       -pix_fmt yuv420p "$V/vp9_2997_odd.webm"
   gen -f lavfi -i testsrc2=size=256x144:rate=30:duration=3 -c:v mpeg4 -q:v 3 "$V/mpeg4_30.avi"
   gen -f lavfi -i testsrc2=size=455x256:rate=30:duration=3 -c:v libx264 -pix_fmt yuv444p "$V/h264_odd_444.mp4"
+  gen -f lavfi -i testsrc=size=454x256:rate=30:duration=3 -c:v libx264 -pix_fmt yuv420p "$V/h264_454.mp4"
   gen -i "$V/h264_25.mp4" -c copy -metadata:s:v:0 rotate=90 "$V/rot90.mp4"
   gen -f lavfi -i testsrc2=size=160x120:rate=30:duration=2 -c:v libx264 -pix_fmt yuv420p -g 10 -bf 2 \
       -output_ts_offset 5 "$V/offset_gop10.mp4"
@@ -68,6 +69,10 @@ check_video() {  # video, expected indices
 
 @test "h264 4:4:4 at 455x256 (odd width): pixels equal to ffmpeg's" {
   check_video "$V/h264_odd_444.mp4" "$(seq -s, 0 6 89)"
+}
+
+@test "h264 4:2:0 at 454x256 (a width that is not a multiple of 16): pixels equal to ffmpeg's" {
+  check_video "$V/h264_454.mp4" "$(seq -s, 0 6 89)"
 }
 
 @test "a rotated video is decoded upright, as the ffmpeg CLI shows it" {

@@ -1,0 +1,15 @@
+// LibTorch at run time: what the torch-using tools (grove-infer, grove-train, grove-annotate) set up at start and
+// print in --version. This lives in libgrove-torch, apart from libgrove, so that the tools that never run a network
+// (grove-decode, grove-convert, grove-eval) do not load LibTorch and start in milliseconds instead of half a second.
+#pragma once
+#include <string>
+
+namespace grove::nn {
+
+// "LibTorch 1.13.1 (CPU)" or "LibTorch 2.9.0 (CUDA, 1 GPU)", as found at run time.
+std::string runtime_info();
+
+// Sets LibTorch's intra-op threads (0 leaves its default: one per core).
+void set_threads(int threads);
+
+}  // namespace grove::nn
