@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace grove::io {
 
@@ -151,12 +152,6 @@ struct OutputFile::Zstd {
   std::vector<char> out = std::vector<char>(ZSTD_CStreamOutSize());
   ~Zstd() { ZSTD_freeCCtx(cctx); }
 };
-
-namespace {
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-}  // namespace
 
 OutputFile::OutputFile(const std::string& path, Compression compression, int zstd_level)
     : path_(path), name_(display_name(path, true)) {

@@ -1,6 +1,7 @@
 #include "io/stream.h"
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "core/version.h"
 #include "io/jsonl.h"
 #include "io/msgpack_codec.h"
@@ -102,12 +103,6 @@ bool StreamReader::next(Record& r) {
 }
 
 // ---- writer ---------------------------------------------------------------------------------------------------
-
-namespace {
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-}  // namespace
 
 StreamWriter::StreamWriter(const std::string& path, const Record& header, Encoding encoding,
                            OutputFile::Compression compression)
