@@ -9,18 +9,10 @@ bin=${GROVE_BIN:?}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
-# 200 frames records of 8 frames at 455x256 (the HowToGround1M clip size): ~560 MB of pixels.
-ex=tests/data/all-records.jsonl
-px=$(head -c $((455 * 256 * 3)) /dev/urandom | base64 -w0)
-{
-  head -1 "$ex"
-  rec=$(sed -n 2p "$ex" | sed -e 's/"pixel_width":2,"pixel_height":2/"pixel_width":455,"pixel_height":256/' \
-        -e "s|\"pixels\":\[[^]]*\]|\"pixels\":[$(for i in 1 2 3 4 5 6 7 8; do printf '{"$base64":"%s"}' "$px"; [ $i -lt 8 ] && printf ,; done)]|" \
-        -e 's/"frame_indices":\[120,126\]/"frame_indices":[0,6,12,18,24,30,36,42]/' \
-        -e 's/"timestamps":\[4.004,4.2042\]/"timestamps":[0,0.2,0.4,0.6,0.8,1,1.2,1.4]/')
-  for i in $(seq 200); do echo "${rec/vid01_3/clip$i}"; done
-} > "$dir/in.jsonl"
-"$bin/grove-convert" from-jsonl -q "$dir/in.jsonl" -o "$dir/in.grove"
+# 200 frames records of 8 frames at 454x256 (the HowToGround1M clip size, even width): ~560 MB of pixels, made
+# by grove-decode from one generated clip named 200 times (not timed).
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=454x256:rate=30:duration=8 -c:v libx264 -pix_fmt yuv420p "$dir/clip.mp4"
+for i in $(seq 200); do echo "$dir/clip.mp4"; done | "$bin/grove-decode" -q --frames 8 -o "$dir/in.grove"
 mb=$(( $(stat -c %s "$dir/in.grove") / 1000000 ))
 
 t() { local s e; s=$(date +%s.%N); "$@" > /dev/null; e=$(date +%s.%N); echo "$e - $s" | bc -l; }

@@ -80,3 +80,17 @@ TOOLS="grove-decode grove-annotate grove-train grove-infer grove-eval grove-conv
     [[ "${lines[2]}" == "running LibTorch "* ]]
   done
 }
+
+@test "a progress line appears on stderr only when stderr is a terminal" {
+  ex="$DATA/all-records.jsonl"
+  # Not a terminal: no carriage-return progress line, only the summary.
+  run --separate-stderr grove-convert cat "$ex" -o /dev/null
+  [[ "$stderr" != *$'\r'* ]]
+  # A terminal (script gives the command a pty): the progress line is drawn and then cleared.
+  script -qec "grove-convert cat '$ex' -o /dev/null" /dev/null > "$BATS_TEST_TMPDIR/tty.out"
+  grep -q $'\r' "$BATS_TEST_TMPDIR/tty.out"
+  grep -q "records" "$BATS_TEST_TMPDIR/tty.out"
+  # --quiet: nothing at all, even on a terminal.
+  script -qec "grove-convert cat --quiet '$ex' -o /dev/null" /dev/null > "$BATS_TEST_TMPDIR/quiet.out"
+  [ ! -s "$BATS_TEST_TMPDIR/quiet.out" ]
+}
