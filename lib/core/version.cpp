@@ -23,11 +23,14 @@ std::string build_info() {
 std::string data_dir() {
   namespace fs = std::filesystem;
   if (const char* env = std::getenv("GROVE_DATADIR"); env && *env) return env;
-  if (fs::is_directory(GROVE_DATADIR)) return GROVE_DATADIR;
-  // Running from a build tree: the executable sits in BUILD/bin, the sources one level above BUILD.
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
+    // Installed: PREFIX/bin/grove-x next to PREFIX/share/grove, wherever PREFIX was moved to.
+    if (fs::is_directory(exe.parent_path().parent_path() / "share/grove")) {
+      return (exe.parent_path().parent_path() / "share/grove").string();
+    }
+    // Run from a build tree: the sources are a parent of the build directory.
     for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
       if (fs::is_directory(dir / "share/grove") && fs::exists(dir / "CMakeLists.txt")) return dir / "share/grove";
     }

@@ -11,8 +11,9 @@ const char* version();
 // libavcodec 59.37.100, zstd 1.5.4".
 std::string build_info();
 
-// Where grove's shared data (configs, prompts, models) lives: $GROVE_DATADIR, else the install prefix's
-// share/grove, else the source tree's share/grove when run from a build directory.
+// Where grove's shared data (configs, prompts, models) lives: $GROVE_DATADIR, else share/grove beside the
+// executable's bin/ (an installed tree, wherever it was moved), else the source tree's share/grove when run from
+// a build directory, else the configured install prefix's.
 std::string data_dir();
 
 }  // namespace grove
