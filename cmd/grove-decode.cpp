@@ -19,7 +19,8 @@ namespace {
 
 struct Job {
   grove::video::ClipRequest clip;
-  Record passthrough;  // a record of the input stream to copy to the output before this clip's frames
+  Record passthrough;   // a record of the input stream to copy to the output before this clip's frames
+  std::string invalid;  // why the sample record cannot be decoded, found while reading it
 };
 
 struct Result {
@@ -100,11 +101,12 @@ int main(int argc, char** argv) {
           Result r;
           r.passthrough = std::move(job.passthrough);
           try {
+            if (!job.invalid.empty()) throw grove::Error(samples, job.invalid);
             r.frames = grove::video::decode_clip(job.clip, options);
           } catch (const grove::Error& e) {
             r.where = e.where();
             r.message = e.message();
-            r.frames = grove::io::make_error(job.clip.id, "grove-decode", job.clip.path, e.message());
+            r.frames = grove::io::make_error(job.clip.id, "grove-decode", e.where(), e.message());
           }
           return r;
         },
@@ -117,8 +119,10 @@ int main(int argc, char** argv) {
         });
 
     size_t k = 0;
-    auto submit = [&](grove::video::ClipRequest clip, Record passthrough) {
-      if (grove::io::in_shard(k++, shard_i, shard_n)) pool.submit(Job{std::move(clip), std::move(passthrough)});
+    auto submit = [&](grove::video::ClipRequest clip, Record passthrough, std::string invalid = "") {
+      if (grove::io::in_shard(k++, shard_i, shard_n)) {
+        pool.submit(Job{std::move(clip), std::move(passthrough), std::move(invalid)});
+      }
     };
     if (!samples.empty()) {
       grove::io::StreamReader in(samples);
@@ -128,7 +132,12 @@ int main(int argc, char** argv) {
           out.write(r);  // records decode does not use pass through
           continue;
         }
-        grove::io::require_valid(r, in.name());
+        auto problems = grove::io::validate(r);
+        if (!problems.empty()) {  // a bad annotation is that clip's error, not the run's
+          std::string id = grove::io::record_id(r);
+          submit({id, "", nullptr}, nullptr, "sample record \"" + id + "\": " + problems.front());
+          continue;
+        }
         submit(grove::video::clip_for_sample(r, video_dir), r);
       }
     } else if (!videos.empty()) {

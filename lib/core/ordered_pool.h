@@ -21,10 +21,12 @@ class OrderedPool {
       : work_(std::move(work)), sink_(std::move(sink)), limit_(2 * static_cast<size_t>(std::max(1, jobs))) {
     for (int i = 0; i < std::max(1, jobs); ++i) threads_.emplace_back([this] { run(); });
   }
+  // Work not yet started is dropped (a tool that stops on an error does not wait for it); work under way ends.
   ~OrderedPool() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
+      queue_.clear();
     }
     cv_.notify_all();
     for (auto& t : threads_) t.join();

@@ -303,7 +303,7 @@ struct VideoDecoder::Impl {
         av_frame_unref(frame);
         if (next == wanted.size()) break;
       }
-      if (draining && err == AVERROR_EOF) break;
+      if (draining) break;  // the decoder has given all it will (EOF, or an error after the last packet)
     }
     if (next < wanted.size()) {
       fail("the video ends before frame " + std::to_string(wanted[next]) + " (" + std::to_string(out.size()) +

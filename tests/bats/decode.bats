@@ -181,6 +181,17 @@ check_video() {  # video, expected indices
   grove-convert to-jsonl "$BATS_TEST_TMPDIR/o.grove" | grep -q '"type":"error","id":"vid01_3"'
 }
 
+@test "an invalid sample record is that clip's error record; the next sample is still decoded" {
+  ex="$DATA/all-records.jsonl"
+  good=$(sed -n 3p "$ex" | sed -e 's/"video_fname":"vid01.mp4"/"video_fname":"h264_25.mp4"/' -e 's/"fps":29.97002997002997/"fps":25.0/' \
+      -e 's/"clip_start_frame":120,"clip_end_frame":126/"clip_start_frame":12,"clip_end_frame":27/')
+  { head -1 "$ex"; echo "$good" | sed -e 's/"id":"vid01_3"/"id":"broken"/' -e 's/"fps":25.0,//'; echo "$good"; } > "$BATS_TEST_TMPDIR/s.jsonl"
+  run --separate-stderr grove-decode -q --samples "$BATS_TEST_TMPDIR/s.jsonl" --video-dir "$V" -o "$BATS_TEST_TMPDIR/o.grove"
+  [ "$status" -eq 1 ]
+  [ "$stderr" = "grove-decode: error: $BATS_TEST_TMPDIR/s.jsonl: sample record \"broken\": missing field \"fps\"" ]
+  [ "$(grove-convert count "$BATS_TEST_TMPDIR/o.grove" | tr '\n' ' ')" = "$(printf 'error\t1 frames\t1 sample\t1 total\t3 ')" ]
+}
+
 @test "--shard i/n decodes every n-th clip" {
   grove-decode -q --shard 1/2 "$V/h264_25.mp4" "$V/mpeg4_30.avi" "$V/vp9_2997_odd.webm" "$V/rot90.mp4" -o "$BATS_TEST_TMPDIR/s.grove"
   [ "$(grove-convert to-jsonl "$BATS_TEST_TMPDIR/s.grove" | grep -o '"id":"[^"]*"' | tr '\n' ' ')" = '"id":"mpeg4_30" "id":"rot90" ' ]
