@@ -10,6 +10,7 @@
 #include "io/schema.h"
 #include "io/file.h"
 #include "io/shard.h"
+#include "io/weights.h"
 #include "io/stream.h"
 
 using grove::io::Encoding;
@@ -108,6 +109,14 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "Check every record against grove-stream(5)");
   add_inputs(validate);
 
+  std::vector<std::string> weight_files;
+  bool inspect_all = false;
+  auto* inspect = app.add_subcommand("inspect", "Tensors, dtypes, shapes and parameter counts of weight files");
+  inspect->add_option("weights", weight_files, "safetensors files, index .json or directories; PyTorch .bin/.pt/.pth")
+      ->required()
+      ->type_name("FILE...");
+  inspect->add_flag("--tensors", inspect_all, "List every tensor, not only the groups");
+
   std::string pixels_out = "-";
   auto* pixels = app.add_subcommand("pixels", "The raw RGB24 bytes of every frame of frames records, in order");
   add_inputs(pixels);
@@ -164,6 +173,29 @@ int main(int argc, char** argv) {
         }
       }
       tool.summary(std::to_string(n) + " records checked, " + std::to_string(tool.failures()) + " problems");
+      return tool.status();
+    }
+    if (*inspect) {
+      for (const auto& path : weight_files) {
+        auto weights = grove::io::list_weights(path);
+        std::map<std::string, std::pair<size_t, int64_t>> groups;  // first two name parts -> tensors, parameters
+        int64_t params = 0, bytes = 0;
+        std::cout << path << ": " << grove::io::weights_format(path) << ", " << weights.size() << " tensors\n";
+        for (const auto& w : weights) {
+          std::string g = w.name.substr(0, w.name.find('.', w.name.find('.') + 1));
+          groups[g].first += 1;
+          groups[g].second += w.numel();
+          params += w.numel();
+          bytes += w.numel() * static_cast<int64_t>(grove::io::dtype_size(w.dtype));
+          if (inspect_all) {
+            std::string shape;
+            for (size_t i = 0; i < w.shape.size(); ++i) shape += (i ? "x" : "") + std::to_string(w.shape[i]);
+            std::cout << "  " << w.name << "\t" << grove::io::dtype_name(w.dtype) << "\t[" << shape << "]\n";
+          }
+        }
+        for (const auto& [g, c] : groups) std::cout << "  group " << g << "\t" << c.first << " tensors\t" << c.second << " parameters\n";
+        std::cout << "  total\t" << params << " parameters\t" << bytes << " bytes\n";
+      }
       return tool.status();
     }
     if (*pixels) {
