@@ -1,0 +1,62 @@
+#include "nn/tensors.h"
+
+#include <torch/torch.h>
+
+#include "core/error.h"
+
+namespace grove::nn {
+
+namespace {
+const std::pair<io::DType, c10::ScalarType> kTypes[] = {
+    {io::DType::F64, torch::kFloat64}, {io::DType::F32, torch::kFloat32}, {io::DType::F16, torch::kFloat16},
+    {io::DType::BF16, torch::kBFloat16}, {io::DType::I64, torch::kInt64}, {io::DType::I32, torch::kInt32},
+    {io::DType::I16, torch::kInt16},   {io::DType::I8, torch::kInt8},     {io::DType::U8, torch::kUInt8},
+    {io::DType::Bool, torch::kBool}};
+}  // namespace
+
+c10::ScalarType scalar_type(io::DType d) {
+  for (const auto& [a, b] : kTypes) {
+    if (a == d) return b;
+  }
+  throw Error("", "unknown dtype");
+}
+
+io::DType dtype_of(c10::ScalarType t) {
+  for (const auto& [a, b] : kTypes) {
+    if (b == t) return a;
+  }
+  throw Error("", std::string("safetensors cannot hold dtype ") + c10::toString(t));
+}
+
+at::Tensor view(const io::TensorView& v, std::shared_ptr<const void> keep) {
+  auto* holder = new std::shared_ptr<const void>(std::move(keep));
+  return torch::from_blob(const_cast<uint8_t*>(v.data), v.shape, [holder](void*) { delete holder; },
+                          torch::TensorOptions().dtype(scalar_type(v.dtype)));
+}
+
+at::Tensor view(const io::CheckpointTensor& t) {
+  auto* holder = new std::shared_ptr<io::Storage>(t.storage);
+  const uint8_t* base = t.storage->data + static_cast<size_t>(t.offset) * io::dtype_size(t.dtype);
+  return torch::from_blob(const_cast<uint8_t*>(base), t.shape, t.strides, [holder](void*) { delete holder; },
+                          torch::TensorOptions().dtype(scalar_type(t.dtype)));
+}
+
+void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  std::vector<at::Tensor> keep;
+  std::vector<io::TensorView> views;
+  for (const auto& [name, t] : tensors) {
+    at::Tensor c = t.detach().to(torch::kCPU).contiguous();
+    keep.push_back(c);
+    io::TensorView v;
+    v.name = name;
+    v.dtype = dtype_of(c.scalar_type());
+    v.shape = c.sizes().vec();
+    v.data = static_cast<const uint8_t*>(c.data_ptr());
+    v.nbytes = c.numel() * c.element_size();
+    views.push_back(v);
+  }
+  io::write_safetensors(path, views, metadata);
+}
+
+}  // namespace grove::nn

@@ -1,0 +1,28 @@
+// Weights as LibTorch tensors without copying: views of memory-mapped safetensors files and PyTorch checkpoints
+// (their storages stay in the mapping, which each tensor keeps alive), and safetensors written from tensors.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "io/safetensors.h"
+#include "io/torch_checkpoint.h"
+
+namespace grove::nn {
+
+c10::ScalarType scalar_type(io::DType d);
+io::DType dtype_of(c10::ScalarType t);  // throws grove::Error for a type safetensors cannot hold
+
+// A tensor over v's bytes; `keep` (the mapping v points into) lives as long as the tensor does.
+at::Tensor view(const io::TensorView& v, std::shared_ptr<const void> keep);
+// A tensor with t's shape and strides over its storage (shared storages stay shared).
+at::Tensor view(const io::CheckpointTensor& t);
+
+// Writes the tensors (made contiguous, on the CPU) as a safetensors file, atomically.
+void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                      const std::map<std::string, std::string>& metadata = {});
+
+}  // namespace grove::nn
