@@ -51,10 +51,15 @@ InputFile::InputFile(const std::string& path) : name_(display_name(path)), buf_(
     }
   }
   // Sniff the zstd magic number from the first raw bytes; they stay in buf_ for whichever path reads them.
-  while (end_ < sizeof kZstdMagic) {
-    size_t n = read_raw(buf_.data() + end_, sizeof kZstdMagic - end_);
-    if (n == 0) break;
-    end_ += n;
+  try {
+    while (end_ < sizeof kZstdMagic) {
+      size_t n = read_raw(buf_.data() + end_, sizeof kZstdMagic - end_);
+      if (n == 0) break;
+      end_ += n;
+    }
+  } catch (...) {  // the destructor does not run for a constructor that throws
+    if (own_fd_) ::close(fd_);
+    throw;
   }
   if (end_ == sizeof kZstdMagic && std::memcmp(buf_.data(), kZstdMagic, sizeof kZstdMagic) == 0) {
     zstd_ = std::make_unique<Zstd>();

@@ -314,7 +314,8 @@ class Machine {
     }
   }
   void memo_put(size_t index) {
-    if (index > d_.size() + memo_.size()) fail("memo index " + std::to_string(index) + " is absurd");
+    // Picklers number memo entries upwards from 0, one per value, so a valid index is below the input's length.
+    if (index > d_.size()) fail("memo index " + std::to_string(index) + " is absurd");
     if (index >= memo_.size()) memo_.resize(index + 1);
     memo_[index] = top();
   }
@@ -351,6 +352,24 @@ class Machine {
 };
 
 }  // namespace
+
+void release(const PyRef& root) {
+  std::vector<PyRef> todo{root};
+  std::vector<PyRef> seen;  // keeps each node alive until every container is empty
+  while (!todo.empty()) {
+    PyRef v = std::move(todo.back());
+    todo.pop_back();
+    if (!v || (v->items.empty() && v->dict.empty())) continue;
+    for (auto& x : v->items) todo.push_back(std::move(x));
+    for (auto& [k, x] : v->dict) {
+      todo.push_back(std::move(k));
+      todo.push_back(std::move(x));
+    }
+    v->items.clear();
+    v->dict.clear();
+    seen.push_back(std::move(v));
+  }
+}
 
 PyRef unpickle(std::string_view data, const PickleHooks& hooks, const std::string& where, size_t* consumed) {
   return Machine(data, hooks, where).run(consumed);

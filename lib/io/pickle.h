@@ -57,6 +57,10 @@ struct PickleHooks {
   std::function<PyRef(const PyRef& pid)> persistent_load;
 };
 
+// Empties every container reachable from root, without recursion: a pickle can build cycles (which shared
+// pointers never free) and nesting deep enough to overflow the stack in destructors. Call it when done with a value.
+void release(const PyRef& root);
+
 // Unpickles one pickle from data (which may hold more after its STOP; *consumed says how much was used). 'where'
 // names the input in errors. Throws grove::Error.
 PyRef unpickle(std::string_view data, const PickleHooks& hooks, const std::string& where, size_t* consumed = nullptr);

@@ -131,6 +131,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(std::make_shar
     for (const auto& d : shape) {
       if (!d.is_number_unsigned()) throw fail("shape has a non-integer or negative dimension");
       uint64_t v = d.get<uint64_t>();
+      if (v > static_cast<uint64_t>(INT64_MAX)) throw fail("shape has an absurd dimension");
       if (v != 0 && numel > UINT64_MAX / v) throw fail("shape overflows");
       numel *= v;
       t.shape.push_back(static_cast<int64_t>(v));

@@ -127,20 +127,28 @@ class Loader {
       auto ref = std::static_pointer_cast<StorageRef>(a[0]->opaque);
       auto t = std::make_shared<TensorRef>();
       t->t.dtype = ref->dtype;
-      t->t.offset = as_int(a[1], "storage offset") + ref->view_offset;
+      const int64_t offset = as_int(a[1], "storage offset");
+      if (offset < 0) throw Error("", "negative storage offset");
+      t->t.offset = offset + ref->view_offset;  // both checked: no overflow
       t->t.shape = int_tuple(a[2], "size");
       t->t.strides = int_tuple(a[3], "stride");
       if (t->t.shape.size() != t->t.strides.size()) throw Error("", "size and stride differ in length");
       t->t.requires_grad = a.size() > 4 && a[4]->type == PyObject::Type::Bool && a[4]->b;
       t->t.storage = ref->storage;
-      // The furthest element must lie inside the storage.
-      int64_t last = t->t.offset;
+      // Every element the view can reach must lie inside the (root) storage; arithmetic is overflow-checked.
+      bool empty = false;
+      int64_t last = t->t.offset, numel = 1;
       for (size_t d = 0; d < t->t.shape.size(); ++d) {
         if (t->t.shape[d] < 0 || t->t.strides[d] < 0) throw Error("", "negative size or stride");
-        if (t->t.shape[d] == 0) last = -1;
-        if (last >= 0) last += (t->t.shape[d] - 1) * t->t.strides[d];
+        if (t->t.shape[d] == 0) empty = true;
+        int64_t span;
+        if (__builtin_mul_overflow(t->t.shape[d], numel, &numel) ||
+            (!empty && (__builtin_mul_overflow(t->t.shape[d] - 1, t->t.strides[d], &span) ||
+                        __builtin_add_overflow(last, span, &last)))) {
+          throw Error("", "size and stride overflow");
+        }
       }
-      if (last >= ref->numel + ref->view_offset && t->t.numel() > 0) {
+      if (!empty && last >= ref->numel) {
         throw Error("", "a tensor reaches element " + std::to_string(last) + " of a storage of " +
                             std::to_string(ref->numel));
       }
@@ -178,6 +186,7 @@ class Loader {
       ref->key = it[2]->s;
       ref->dtype = storage_types().at(it[1]->s);
       ref->numel = as_int(it[4], "storage size");
+      if (ref->numel < 0) throw Error(path_, "negative storage size");
       ref->storage->dtype = ref->dtype;
       by_key_[ref->key] = ref;
       storages_.push_back(ref);
@@ -185,6 +194,7 @@ class Loader {
     if (it.size() > 5 && it[5]->type == PyObject::Type::Tuple && it[5]->items.size() >= 2) {
       auto view = std::make_shared<StorageRef>(*ref);  // legacy view of a root storage
       view->view_offset = as_int(it[5]->items[1], "view offset");
+      if (view->view_offset < 0 || view->view_offset > ref->numel) throw Error(path_, "storage view outside its root");
       return PyObject::make_opaque("storage", view);
     }
     return PyObject::make_opaque("storage", ref);
@@ -196,19 +206,26 @@ class Loader {
   std::map<std::string, std::shared_ptr<StorageRef>> by_key_;
 };
 
-void flatten(const PyRef& v, const std::string& name, Checkpoint& out) {
+// Depth and node bounds refuse cyclic, absurdly deep or exponentially shared pickles (a few bytes of pickle can
+// describe 2^64 leaves) instead of exhausting the stack or memory.
+constexpr int kMaxDepth = 256;
+constexpr size_t kMaxNodes = 10'000'000;
+
+void flatten(const PyRef& v, const std::string& name, Checkpoint& out, int depth, size_t& nodes) {
   using T = PyObject::Type;
+  if (depth > kMaxDepth) throw Error("", "the checkpoint nests deeper than " + std::to_string(kMaxDepth) + " levels (or is cyclic)");
+  if (++nodes > kMaxNodes) throw Error("", "the checkpoint has more than " + std::to_string(kMaxNodes) + " values");
   auto join = [&](const std::string& k) { return name.empty() ? k : name + "." + k; };
   switch (v->type) {
     case T::Dict:
       for (const auto& [k, x] : v->dict) {
         std::string key = k->type == T::String ? k->s : k->type == T::Int ? std::to_string(k->i) : k->describe();
-        flatten(x, join(key), out);
+        flatten(x, join(key), out, depth + 1, nodes);
       }
       break;
     case T::List:
     case T::Tuple:
-      for (size_t i = 0; i < v->items.size(); ++i) flatten(v->items[i], join(std::to_string(i)), out);
+      for (size_t i = 0; i < v->items.size(); ++i) flatten(v->items[i], join(std::to_string(i)), out, depth + 1, nodes);
       break;
     case T::Opaque:
       if (v->opaque_kind == "tensor") {
@@ -244,11 +261,12 @@ Checkpoint read_torch_checkpoint(const std::string& path) {
     root = unpickle(zip.get(prefix + "data.pkl"), loader.hooks(), path);
     for (auto& ref : loader.storages()) {
       std::string_view bytes = zip.get(prefix + "data/" + ref->key);
-      const size_t need = static_cast<size_t>(ref->numel) * dtype_size(ref->dtype);
-      if (bytes.size() < need) {
-        throw Error(path, "storage " + ref->key + " holds " + std::to_string(bytes.size()) + " bytes, " +
-                              std::to_string(need) + " expected");
+      const size_t es = dtype_size(ref->dtype);
+      if (static_cast<uint64_t>(ref->numel) > bytes.size() / es) {
+        throw Error(path, "storage " + ref->key + " holds " + std::to_string(bytes.size()) + " bytes, fewer than its " +
+                              std::to_string(ref->numel) + " elements");
       }
+      const size_t need = static_cast<size_t>(ref->numel) * es;
       ref->storage->file = file;
       ref->storage->data = reinterpret_cast<const uint8_t*>(bytes.data());
       ref->storage->nbytes = need;
@@ -288,10 +306,14 @@ Checkpoint read_torch_checkpoint(const std::string& path) {
       uint64_t count = 0;
       for (int i = 7; i >= 0; --i) count = (count << 8) | static_cast<uint8_t>(rest[i]);
       rest.remove_prefix(8);
-      const uint64_t nbytes = count * dtype_size(ref->dtype);
-      if (count > rest.size() || nbytes > rest.size()) {
+      if (count > rest.size() / dtype_size(ref->dtype)) {
         throw Error(path, "legacy checkpoint ends inside storage " + k->s + " (truncated?)");
       }
+      if (count < static_cast<uint64_t>(ref->numel)) {
+        throw Error(path, "legacy storage " + k->s + " holds " + std::to_string(count) + " elements, fewer than the " +
+                              std::to_string(ref->numel) + " its tensors use");
+      }
+      const uint64_t nbytes = count * dtype_size(ref->dtype);
       ref->storage->file = file;
       ref->storage->data = reinterpret_cast<const uint8_t*>(rest.data());
       ref->storage->nbytes = nbytes;
@@ -301,7 +323,14 @@ Checkpoint read_torch_checkpoint(const std::string& path) {
   for (auto& ref : loader.storages()) {
     if (!ref->storage->data && ref->numel > 0) throw Error(path, "storage " + ref->key + " has no data");
   }
-  flatten(root, "", out);
+  size_t nodes = 0;
+  try {
+    flatten(root, "", out, 0, nodes);
+  } catch (const Error& e) {
+    release(root);
+    throw Error(path, e.message());
+  }
+  release(root);
   return out;
 }
 

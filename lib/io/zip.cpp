@@ -41,7 +41,7 @@ void ZipArchive::read_directory() {
   if (count == 0xffff || cd_offset == 0xffffffff || cd_size == 0xffffffff) {  // ZIP64
     if (eocd < 20 || le(d + eocd - 20, 4) != 0x07064b50) throw bad("ZIP64 locator missing");
     uint64_t z = le(d + eocd - 20 + 8, 8);
-    if (z > size - 56 || le(d + z, 4) != 0x06064b50) throw bad("ZIP64 end record missing");
+    if (size < 56 || z > size - 56 || le(d + z, 4) != 0x06064b50) throw bad("ZIP64 end record missing");
     count = le(d + z + 32, 8);
     cd_size = le(d + z + 40, 8);
     cd_offset = le(d + z + 48, 8);
@@ -59,6 +59,7 @@ void ZipArchive::read_directory() {
     // ZIP64 extra field: the 0xffffffff fields, in order usize, csize, local offset.
     for (uint64_t e = p + 46 + name_len; e + 4 <= p + 46 + name_len + extra_len;) {
       uint64_t id = le(d + e, 2), len = le(d + e + 2, 2), q = e + 4;
+      if (len > p + 46 + name_len + extra_len - (e + 4)) throw bad("corrupt extra field in entry " + name);
       if (id == 0x0001) {
         if (usize == 0xffffffff && q + 8 <= e + 4 + len) usize = le(d + q, 8), q += 8;
         if (csize == 0xffffffff && q + 8 <= e + 4 + len) csize = le(d + q, 8), q += 8;

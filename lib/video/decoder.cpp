@@ -242,6 +242,11 @@ struct VideoDecoder::Impl {
     seeks = 0;
     decoded = 0;
     if (wanted.empty()) return out;
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      if (wanted[i] < 0 || (i > 0 && wanted[i] <= wanted[i - 1])) {
+        throw std::invalid_argument("VideoDecoder::read: indices must be ascending, unique and non-negative");
+      }
+    }
     if (wanted.back() >= info.frame_count) {
       fail("frame " + std::to_string(wanted.back()) + " is past the end of the video (" +
            std::to_string(info.frame_count) + " frames)");

@@ -150,3 +150,58 @@ TEST(Pickle, ReadsPlainValues) {
   EXPECT_EQ(b->items[2]->i, 300);
   EXPECT_EQ(b->items[3]->i, int64_t{1} << 40);
 }
+
+TEST(Pickle, CyclesAreBuiltAsWrittenAndAbsurdMemoIndicesRefused) {
+  // A list appended to itself (EMPTY_LIST, DUP, APPEND, STOP): the machine builds what the pickle says; the
+  // checkpoint reader's depth bound is what stops flattening such a value.
+  PickleHooks hooks;
+  PyRef cyclic = unpickle(std::string("\x80\x02]2a.", 6), hooks, "x.pkl");
+  ASSERT_EQ(cyclic->type, PyObject::Type::List);
+  EXPECT_EQ(cyclic->items.at(0), cyclic) << "the machine builds the cycle as pickle says";
+  cyclic->items.clear();  // break the cycle so the test does not leak
+  // A memo index far beyond the input is refused before any memory is reserved for it.
+  EXPECT_THROW(unpickle(std::string("\x80\x02Nr\xff\xff\xff\x7f.", 9), hooks, "x.pkl"), grove::Error);
+}
+
+TEST(TorchCheckpoint, TensorsReachingOutsideTheirStorageAreRefused) {
+  // Rewrite the storage offset of views.pt's "col" tensor (offset 5 into a 48-element storage) through the pickle
+  // machine's handler: a bad offset, stride or size must be refused, whatever the file claims.
+  grove::test::TempDir dir;
+  std::string bytes = grove::test::read_file(grove::test::source_path("tests/data/torch/views.pt"));
+  // In data.pkl, "col" is _rebuild_tensor_v2(storage, 5, (6,), (8,), ...): BININT1 5 then a TUPLE1 of BININT1 6.
+  const std::string pattern("K\x05K\x06\x85", 5);
+  size_t at = bytes.find(pattern);
+  ASSERT_NE(at, std::string::npos) << "the fixture's pickle changed";
+  for (char offset : {'\x05', '\x0b'}) {  // 5: fine; 11: 11 + 5 * 8 = 51 >= 48
+    bytes[at + 1] = offset;
+    grove::test::write_file(dir / "v.pt", bytes);
+    if (offset == '\x05') {
+      EXPECT_NO_THROW(read_torch_checkpoint(dir / "v.pt"));
+    } else {
+      try {
+        read_torch_checkpoint(dir / "v.pt");
+        ADD_FAILURE() << "a tensor reaching element 51 of 48 was accepted";
+      } catch (const grove::Error& e) {
+        EXPECT_NE(e.message().find("reaches element 51 of a storage of 48"), std::string::npos) << e.message();
+      }
+    }
+  }
+}
+
+TEST(TorchCheckpoint, ACyclicObjectIsRefusedNotRecursedForever) {
+  // A legacy-format file whose object is a list containing itself.
+  static const char kFile[] =
+      "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19."  // magic
+      "\x80\x02M\xe9\x03."                                        // protocol version 1001
+      "\x80\x02}."                                                // sys_info
+      "\x80\x02]2a."                                              // the object: l = []; l.append(l)
+      "\x80\x02].";                                               // no storages
+  grove::test::TempDir dir;
+  grove::test::write_file(dir / "cyclic.pt", std::string(kFile, sizeof kFile - 1));
+  try {
+    read_torch_checkpoint(dir / "cyclic.pt");
+    FAIL();
+  } catch (const grove::Error& e) {
+    EXPECT_NE(e.message().find("nests deeper than 256 levels (or is cyclic)"), std::string::npos) << e.message();
+  }
+}
