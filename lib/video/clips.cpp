@@ -1,6 +1,8 @@
 #include "video/clips.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "core/error.h"
 
@@ -74,12 +76,15 @@ io::Record decode_clip(const ClipRequest& clip, const DecodeOptions& options) {
   std::vector<DecodedFrame> frames = decoder.read(unique, options.max_side);
 
   io::Record indices = io::Record::array(), times = io::Record::array(), pixels = io::Record::array();
-  size_t k = 0;
+  std::map<int64_t, size_t> emitted;  // frame index -> its first position in the record
   for (int64_t f : wanted) {
-    while (frames[k].index != f) k = frames[k].index < f ? k + 1 : 0;
+    auto it = std::lower_bound(frames.begin(), frames.end(), f,
+                               [](const DecodedFrame& d, int64_t v) { return d.index < v; });
     indices.push_back(f);
-    times.push_back(frames[k].timestamp);
-    pixels.push_back(io::Record::binary(frames[k].rgb));
+    times.push_back(it->timestamp);
+    auto [at, first] = emitted.emplace(f, pixels.size());
+    // Each decoded frame's pixels move into the record; only a repeated index is copied.
+    pixels.push_back(first ? io::Record::binary(std::move(it->rgb)) : io::Record(pixels[at->second]));
   }
   io::Record r = {{"type", "frames"},
                   {"id", clip.id},

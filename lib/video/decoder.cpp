@@ -298,7 +298,7 @@ struct VideoDecoder::Impl {
       while ((err = avcodec_receive_frame(dec, frame)) >= 0) {
         ++decoded;
         int64_t idx = frame_index(counter);
-        while (next < wanted.size() && idx > wanted[next]) {
+        if (next < wanted.size() && idx > wanted[next]) {
           fail("frame " + std::to_string(wanted[next]) + " could not be decoded (corrupt data?)");
         }
         if (next < wanted.size() && idx == wanted[next]) {
