@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libtorch-dev libopenblas0-pthread          # LibTorch on CPU; OpenBLAS: without it matrix products are ~20x slower
-  libmsgpack-cxx-dev libzstd-dev nlohmann-json3-dev libcli11-dev
+  libmsgpack-cxx-dev libzstd-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libsentencepiece-dev libgloo-dev
   libgtest-dev bats bc zstd               # tests and benchmarks

@@ -223,7 +223,7 @@ const TensorView& SafetensorsSet::get(const std::string& name) const {
 // ---- writing --------------------------------------------------------------------------------------------------
 
 void write_safetensors(const std::string& path, const std::vector<TensorView>& tensors,
-                       const std::map<std::string, std::string>& metadata) {
+                       const std::map<std::string, std::string>& metadata, const TensorFill& fill) {
   Record header = Record::object();
   if (!metadata.empty()) {
     header["__metadata__"] = Record::object();
@@ -252,7 +252,17 @@ void write_safetensors(const std::string& path, const std::vector<TensorView>& t
   OutputFile out(path, OutputFile::Compression::None);
   out.write(len, 8);
   out.write(text);
-  for (const TensorView* t : order) out.write(t->data, t->nbytes);
+  std::vector<uint8_t> buffer;
+  for (const TensorView* t : order) {
+    if (t->data || t->nbytes == 0) {
+      out.write(t->data, t->nbytes);
+      continue;
+    }
+    if (!fill) throw Error(path, "tensor \"" + t->name + "\" has no data");
+    buffer.resize(t->nbytes);
+    fill(*t, buffer.data());
+    out.write(buffer.data(), buffer.size());
+  }
   out.commit();
 }
 

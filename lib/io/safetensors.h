@@ -4,6 +4,7 @@
 // (model.safetensors.index.json) open as one set. Every offset and size is checked before anything is used.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,9 +84,13 @@ class SafetensorsSet {
   std::vector<std::string> order_;
 };
 
+// Fills a tensor's bytes when it is written (for tensors given with data == nullptr): lets a writer produce
+// weights larger than memory one tensor at a time.
+using TensorFill = std::function<void(const TensorView& t, uint8_t* dst)>;
+
 // Writes tensors and metadata as a safetensors file, atomically (temporary name, rename). Tensors are stored by
 // element size, largest first, in the given order otherwise, so each starts aligned to its element size.
 void write_safetensors(const std::string& path, const std::vector<TensorView>& tensors,
-                       const std::map<std::string, std::string>& metadata = {});
+                       const std::map<std::string, std::string>& metadata = {}, const TensorFill& fill = {});
 
 }  // namespace grove::io
