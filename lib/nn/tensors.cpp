@@ -41,6 +41,14 @@ at::Tensor view(const io::CheckpointTensor& t) {
                           torch::TensorOptions().dtype(scalar_type(t.dtype)));
 }
 
+std::vector<std::pair<std::string, at::Tensor>> views(const io::SafetensorsSet& set) {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  out.reserve(set.names().size());
+  for (const auto& file : set.files())
+    for (const auto& name : file.names()) out.emplace_back(name, view(file.get(name), file.mapping()));
+  return out;
+}
+
 void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                       const std::map<std::string, std::string>& metadata) {
   std::vector<at::Tensor> keep;

@@ -21,6 +21,10 @@ at::Tensor view(const io::TensorView& v, std::shared_ptr<const void> keep);
 // A tensor with t's shape and strides over its storage (shared storages stay shared).
 at::Tensor view(const io::CheckpointTensor& t);
 
+// Every tensor of a safetensors set (a model directory's weights) as views into its mappings, in file order: a 7B
+// model "loads" without reading or copying its 16 GB; pages come in as computation touches them.
+std::vector<std::pair<std::string, at::Tensor>> views(const io::SafetensorsSet& set);
+
 // Writes the tensors (made contiguous, on the CPU) as a safetensors file, atomically.
 void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
