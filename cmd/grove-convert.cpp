@@ -1,17 +1,23 @@
-// grove-convert: conversions between grove streams and other formats. This first set of verbs works on streams
-// themselves; see man/man1/grove-convert.1.
+// grove-convert: conversions between grove streams and other formats, and between weight files and model
+// directories; see man/man1/grove-convert.1.
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
+#include "arch/import.h"
+#include "arch/layout.h"
+#include "arch/model_dir.h"
 #include "cli/progress.h"
+#include "core/error.h"
 #include "cli/tool.h"
 #include "io/schema.h"
 #include "io/file.h"
 #include "io/shard.h"
 #include "io/weights.h"
 #include "io/stream.h"
+#include "io/torch_save.h"
 
 using grove::io::Encoding;
 using grove::io::OutputFile;
@@ -63,6 +69,34 @@ int copy(grove::cli::Tool& tool, const std::vector<std::string>& inputs, const W
   return tool.status();
 }
 
+std::optional<grove::io::DType> parse_weight_dtype(const std::string& s) {
+  if (s == "keep") return std::nullopt;
+  if (s == "f32" || s == "float32") return grove::io::DType::F32;
+  if (s == "bf16" || s == "bfloat16") return grove::io::DType::BF16;
+  if (s == "f16" || s == "float16") return grove::io::DType::F16;
+  throw grove::Error("--dtype", "'" + s + "' is not keep, f32, bf16 or f16");
+}
+
+// Prints what an import did, and fails (naming every problem) when the model would be incomplete.
+void report_import(grove::cli::Tool& tool, const grove::arch::ImportReport& r, bool allow_unexpected) {
+  using grove::cli::info;
+  for (const auto& [path, n] : r.taken) info(std::to_string(n) + " tensors from " + path);
+  if (r.dropped_region_encoder) info(std::to_string(r.dropped_region_encoder) + " tensors of the unused region encoder dropped");
+  if (r.ignored) info(std::to_string(r.ignored) + " tensors GROVE does not use ignored (e.g. CLIP's text tower)");
+  if (!r.fresh.empty()) info(std::to_string(r.fresh.size()) + " tensors initialised afresh (adapters, box and objectness heads)");
+  for (const auto& c : r.changed) info(c);
+  for (const auto& u : r.unexpected) grove::cli::warning("", "unexpected tensor " + u);
+  std::vector<std::string> problems;
+  for (const auto& m : r.missing) problems.push_back("missing " + m);
+  for (const auto& m : r.mismatched) problems.push_back(m);
+  if (!allow_unexpected)
+    for (const auto& u : r.unexpected) problems.push_back("unexpected " + u);
+  if (!problems.empty()) {
+    for (const auto& p : problems) grove::cli::error("", p);
+    throw grove::Error("", grove::arch::summarize_problems(problems, 3) + " (all listed above)");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -112,10 +146,59 @@ int main(int argc, char** argv) {
   std::vector<std::string> weight_files;
   bool inspect_all = false;
   auto* inspect = app.add_subcommand("inspect", "Tensors, dtypes, shapes and parameter counts of weight files");
-  inspect->add_option("weights", weight_files, "safetensors files, index .json or directories; PyTorch .bin/.pt/.pth")
+  inspect->add_option("weights", weight_files,
+                      "Model directories; safetensors files, index .json or directories; PyTorch .bin/.pt/.pth")
       ->required()
       ->type_name("FILE...");
   inspect->add_flag("--tensors", inspect_all, "List every tensor, not only the groups");
+
+  // ---- model directories ----
+  std::string model_out, config_name = "grove-7b", tokenizer_dir, dtype_name = "keep", clip_dir, sam_file, glamm_dir;
+  std::vector<std::string> base_files;
+  std::string checkpoint;
+  bool force = false, allow_unexpected = false;
+  uint64_t seed = 42;
+  auto add_model_options = [&](CLI::App* verb) {
+    verb->add_option("-o,--output", model_out, "The model directory to create")->required()->type_name("DIR");
+    verb->add_option("--config", config_name, "Architecture: a shipped config name or a config.json")
+        ->default_val("grove-7b")->type_name("NAME|FILE");
+    verb->add_option("--dtype", dtype_name, "Store the weights as keep|f32|bf16|f16")->default_val("keep");
+    verb->add_flag("--force", force, "Replace the output directory if it exists");
+  };
+  auto* import_grove = app.add_subcommand(
+      "import-grove", "A released GROVE checkpoint (.bin) + the GLaMM tokenizer -> a model directory");
+  import_grove->add_option("checkpoint", checkpoint, "grove_pt_howtoground1m_ckpt.bin, grove_ft_iground_ckpt.bin, ...")
+      ->required()->type_name("FILE");
+  import_grove->add_option("--tokenizer", tokenizer_dir, "Folder with tokenizer.model (the GLaMM download)")
+      ->required()->type_name("DIR");
+  import_grove->add_option("--base", base_files, "Weights for tensors the checkpoint lacks (GLaMM download, ...)")
+      ->type_name("FILE|DIR");
+  import_grove->add_option("--clip", clip_dir, "CLIP download, for vision-tower tensors the checkpoint lacks")
+      ->type_name("DIR");
+  import_grove->add_flag("--allow-unexpected", allow_unexpected, "Drop tensors the network does not have instead of failing");
+  add_model_options(import_grove);
+
+  auto* init = app.add_subcommand(
+      "init", "A pre-training start from GLaMM + CLIP + SAM downloads -> a model directory (as train.py builds it)");
+  init->add_option("--glamm", glamm_dir, "MBZUAI/GLaMM-GranD-Pretrained download (weights and tokenizer)")
+      ->required()->type_name("DIR");
+  init->add_option("--clip", clip_dir, "openai/clip-vit-large-patch14-336 download")->required()->type_name("DIR|FILE");
+  init->add_option("--sam", sam_file, "sam_vit_h_4b8939.pth, for SAM tensors GLaMM lacks")->type_name("FILE");
+  init->add_option("--tokenizer", tokenizer_dir, "Tokenizer folder (default: the GLaMM download)")->type_name("DIR");
+  init->add_option("--seed", seed, "Seed of the fresh adapters and heads")->default_val(42);
+  init->add_flag("--allow-unexpected", allow_unexpected, "Drop tensors the network does not have instead of failing");
+  add_model_options(init);
+
+  auto* random_verb = app.add_subcommand(
+      "random", "A model directory of random weights, any size (speed measurements and tests; no tokenizer)");
+  random_verb->add_option("--seed", seed, "Seed of the values")->default_val(42);
+  add_model_options(random_verb);
+
+  std::string model_dir, export_out;
+  auto* export_verb = app.add_subcommand(
+      "export", "A model directory -> one flat torch.save state dict the original Python code loads");
+  export_verb->add_option("model", model_dir, "Model directory")->required()->type_name("DIR");
+  export_verb->add_option("-o,--output", export_out, "The .bin file to write")->required()->type_name("FILE");
 
   std::string pixels_out = "-";
   auto* pixels = app.add_subcommand("pixels", "The raw RGB24 bytes of every frame of frames records, in order");
@@ -177,25 +260,95 @@ int main(int argc, char** argv) {
     }
     if (*inspect) {
       for (const auto& path : weight_files) {
-        auto weights = grove::io::list_weights(path);
-        std::map<std::string, std::pair<size_t, int64_t>> groups;  // first two name parts -> tensors, parameters
+        const bool is_model = grove::arch::ModelDir::is_model_dir(path);
+        std::vector<grove::io::WeightInfo> weights;
+        std::unique_ptr<grove::arch::ModelDir> model;
+        if (is_model) {
+          model = std::make_unique<grove::arch::ModelDir>(path, false);
+          const auto& set = model->weights();
+          for (const auto& n : set.names()) weights.push_back({n, set.get(n).dtype, set.get(n).shape});
+          std::cout << path << ": model " << model->config().name << ", " << weights.size() << " tensors\n";
+        } else {
+          weights = grove::io::list_weights(path);
+          std::cout << path << ": " << grove::io::weights_format(path) << ", " << weights.size() << " tensors\n";
+        }
+        // Groups: the network's components for GROVE names, else the first two parts of the name.
+        std::map<std::string, std::pair<size_t, int64_t>> groups;
+        std::map<std::string, int64_t> dtypes;
         int64_t params = 0, bytes = 0;
-        std::cout << path << ": " << grove::io::weights_format(path) << ", " << weights.size() << " tensors\n";
         for (const auto& w : weights) {
-          std::string g = w.name.substr(0, w.name.find('.', w.name.find('.') + 1));
+          std::string g = grove::arch::tensor_group(w.name);
+          if (g.empty()) g = w.name.substr(0, w.name.find('.', w.name.find('.') + 1));
           groups[g].first += 1;
           groups[g].second += w.numel();
+          dtypes[grove::io::dtype_name(w.dtype)] += w.numel();
           params += w.numel();
           bytes += w.numel() * static_cast<int64_t>(grove::io::dtype_size(w.dtype));
-          if (inspect_all) {
+          if (inspect_all) {  // shapes as 3x4, one token per column for cut and awk
             std::string shape;
             for (size_t i = 0; i < w.shape.size(); ++i) shape += (i ? "x" : "") + std::to_string(w.shape[i]);
             std::cout << "  " << w.name << "\t" << grove::io::dtype_name(w.dtype) << "\t[" << shape << "]\n";
           }
         }
         for (const auto& [g, c] : groups) std::cout << "  group " << g << "\t" << c.first << " tensors\t" << c.second << " parameters\n";
+        for (const auto& [d, n] : dtypes) std::cout << "  dtype " << d << "\t" << n << " parameters\n";
         std::cout << "  total\t" << params << " parameters\t" << bytes << " bytes\n";
+        if (model) {
+          auto problems = grove::arch::check_weights(model->config(), weights);
+          for (const auto& p : problems) tool.record_failed(path, p);
+          std::cout << "  check\t" << (problems.empty() ? "complete: every tensor of the layout, nothing else"
+                                                         : std::to_string(problems.size()) + " problems") << "\n";
+        }
       }
+      return tool.status();
+    }
+    if (*import_grove || *init) {
+      const grove::arch::Config config = grove::arch::find_config(config_name);
+      std::vector<grove::arch::Source> sources;
+      grove::arch::ImportOptions options;
+      options.dtype = parse_weight_dtype(dtype_name);
+      options.seed = seed;
+      using grove::arch::SourceKind;
+      if (*import_grove) {
+        sources.push_back({SourceKind::Grove, checkpoint});
+        for (const auto& b : base_files) sources.push_back({SourceKind::Grove, b});
+        if (!clip_dir.empty()) sources.push_back({SourceKind::Clip, clip_dir});
+      } else {
+        // train.py loads CLIP afresh from OpenAI's weights after GLaMM's; SAM's own weights only fill what GLaMM lacks.
+        sources.push_back({SourceKind::Clip, clip_dir});
+        sources.push_back({SourceKind::Grove, glamm_dir});
+        if (!sam_file.empty()) sources.push_back({SourceKind::Sam, sam_file});
+        options.fresh_new_layers = true;
+        if (tokenizer_dir.empty()) tokenizer_dir = glamm_dir;
+      }
+      auto tokenizer = grove::arch::prepare_tokenizer(tokenizer_dir, config);
+      auto imported = grove::arch::import_weights(config, sources, options);
+      report_import(tool, imported.report, allow_unexpected);
+      grove::arch::ModelWriteOptions write;
+      write.replace = force;
+      write.metadata["grove_source"] = *init ? "grove-convert init" : "grove-convert import-grove " + checkpoint;
+      grove::arch::write_model_dir(model_out, config, imported.views(), tokenizer.texts, tokenizer.copies, write);
+      tool.summary(std::to_string(imported.tensors.size()) + " tensors written to " + model_out);
+      return tool.status();
+    }
+    if (*random_verb) {
+      const grove::arch::Config config = grove::arch::find_config(config_name);
+      const auto dtype = parse_weight_dtype(dtype_name).value_or(grove::io::DType::F32);
+      grove::arch::ModelWriteOptions write;
+      write.replace = force;
+      write.fill = grove::arch::random_fill(seed);
+      write.metadata["grove_source"] = "grove-convert random (random values, not a trained model)";
+      auto layout = grove::arch::random_layout(config, dtype);
+      grove::arch::write_model_dir(model_out, config, layout, {}, {}, write);
+      tool.summary(std::to_string(layout.size()) + " random tensors written to " + model_out);
+      return tool.status();
+    }
+    if (*export_verb) {
+      grove::arch::ModelDir model(model_dir);
+      std::vector<grove::io::TensorView> views;
+      for (const auto& n : model.weights().names()) views.push_back(model.weights().get(n));
+      grove::io::write_torch_state_dict(export_out, views);
+      tool.summary(std::to_string(views.size()) + " tensors written to " + export_out);
       return tool.status();
     }
     if (*pixels) {
