@@ -9,9 +9,9 @@
 
 namespace grove::arch {
 
-int64_t ClipConfig::num_adapters() const {
-  return adapter_every > 0 ? (num_hidden_layers - 1) / adapter_every + 1 : 0;
-}
+// As the original builds them: num_hidden_layers // 3 adapters, used after the layers whose index is a multiple of
+// 3 (the original would fail on a layer past the last adapter; grove runs that layer without one).
+int64_t ClipConfig::num_adapters() const { return adapter_every > 0 ? num_hidden_layers / adapter_every : 0; }
 
 bool SamConfig::is_global(int64_t block) const {
   for (int64_t g : global_attn_indexes)

@@ -22,7 +22,7 @@ struct ClipConfig {
           image_size = 336, patch_size = 14;
   double layer_norm_eps = 1e-5;
   int64_t select_layer = -2;
-  int64_t adapter_every = 3;                   // an adapter after layers 0, k, 2k, ... (0: none)
+  int64_t adapter_every = 3;                   // num_hidden_layers / k adapters, after layers 0, k, 2k, ... (0: none)
   std::vector<int64_t> adapter_grid{16, 36};   // the original's reinterpretation of the 24x24 patch grid
   std::vector<int64_t> pool{8, 8, 9};          // AdaptiveAvgPool3d output (t, h, w)
   int64_t grid() const { return image_size / patch_size; }

@@ -213,7 +213,7 @@ torch.save(sam("", 64, box_heads=False), out + "/sam_vit_tiny.pth")
 # A released-style GROVE checkpoint.
 grove = llama(V)
 grove.update(clip_vision(CLIP))
-adapters(grove, CLIP + "encoder.", 2, C)
+adapters(grove, CLIP + "encoder.", CL // 3, C)
 grove.update(sam(SAM, 32, box_heads=True))
 adapters(grove, SAM + "image_encoder.", 1, S)
 heads(grove)
