@@ -2,6 +2,7 @@
 // (their storages stay in the mapping, which each tensor keeps alive), and safetensors written from tensors.
 #pragma once
 #include <ATen/core/Tensor.h>
+#include <torch/nn/module.h>
 
 #include <map>
 #include <string>
@@ -24,6 +25,13 @@ at::Tensor view(const io::CheckpointTensor& t);
 // Every tensor of a safetensors set (a model directory's weights) as views into its mappings, in file order: a 7B
 // model "loads" without reading or copying its 16 GB; pages come in as computation touches them.
 std::vector<std::pair<std::string, at::Tensor>> views(const io::SafetensorsSet& set);
+
+// Loads weights into a module by name: every parameter and buffer of m, named prefix + its name in m, must be among
+// 'weights' with the same shape and a floating dtype, and no weight under the prefix may be left over. Every
+// problem is collected and thrown as one grove::Error naming 'where' (the model directory). Values are copied,
+// converted to each parameter's dtype and device.
+void load_module(torch::nn::Module& m, const std::vector<std::pair<std::string, at::Tensor>>& weights,
+                 const std::string& prefix, const std::string& where);
 
 // Writes the tensors (made contiguous, on the CPU) as a safetensors file, atomically.
 void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,

@@ -1,0 +1,134 @@
+// The golden fixtures (../shared/fixtures/golden, or $GROVE_GOLDEN_DIR): tensors the original Python code computed
+// on small random configurations. Every fixture file of a known kind found in the directory is loaded by name into
+// grove's modules, run on the fixture's inputs, and compared with its outputs; the worst error of each output is
+// printed. Tolerance: 1e-5 of the output's scale (fp32).
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "arch/config.h"
+#include "arch/layout.h"
+#include "io/record.h"
+#include "io/safetensors.h"
+#include "model/clip.h"
+#include "nn/tensors.h"
+#include "test_util.h"
+
+using namespace grove;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string golden_dir() {
+  const char* dir = std::getenv("GROVE_GOLDEN_DIR");
+  return dir ? dir : test::source_path("../shared/fixtures/golden");
+}
+
+// The fixture files whose names match KIND_*.safetensors.
+std::vector<std::string> fixtures(const std::string& kind) {
+  std::vector<std::string> out;
+  if (!fs::is_directory(golden_dir())) return out;
+  for (const auto& e : fs::directory_iterator(golden_dir())) {
+    std::string n = e.path().filename().string();
+    if (n.rfind(kind + "_", 0) == 0 && e.path().extension() == ".safetensors") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct Fixture {
+  io::SafetensorsSet set;
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  io::Record config;
+  explicit Fixture(const std::string& path) : set(path), tensors(nn::views(set)) {
+    config = io::Record::parse(set.files().at(0).metadata().at("config"));
+  }
+  at::Tensor get(const std::string& name) const {
+    for (const auto& [n, t] : tensors)
+      if (n == name) return t;
+    ADD_FAILURE() << "fixture lacks " << name;
+    return {};
+  }
+};
+
+// Worst absolute error, relative to the reference's largest magnitude; printed for the record.
+double compare(const std::string& what, const at::Tensor& ours, const at::Tensor& theirs) {
+  EXPECT_EQ(ours.sizes(), theirs.sizes()) << what;
+  if (ours.sizes() != theirs.sizes()) return 1e9;
+  const double scale = std::max(theirs.abs().max().item<double>(), 1e-12);
+  const double worst = (ours.to(torch::kFloat64) - theirs.to(torch::kFloat64)).abs().max().item<double>();
+  std::printf("    %-44s worst abs error %.3g (scale %.3g, relative %.3g)\n", what.c_str(), worst, scale, worst / scale);
+  return worst / scale;
+}
+
+}  // namespace
+
+TEST(Golden, ClipTowerPoolingAndProjector) {
+  auto files = fixtures("clip");
+  if (files.empty()) GTEST_SKIP() << "no clip_*.safetensors in " << golden_dir();
+  for (const auto& path : files) {
+    SCOPED_TRACE(path);
+    std::printf("  %s\n", path.c_str());
+    Fixture f(path);
+    arch::ClipConfig c;
+    c.hidden_size = f.config["hidden_size"];
+    c.intermediate_size = f.config["intermediate_size"];
+    c.num_hidden_layers = f.config["num_hidden_layers"];
+    c.num_attention_heads = f.config["num_attention_heads"];
+    c.image_size = f.config["image_size"];
+    c.patch_size = f.config["patch_size"];
+    c.select_layer = f.config["select_layer"];
+    const int64_t frames = f.config["num_frames"], out = f.config["mm_hidden_out"];
+    model::ClipVision tower(c, frames);
+    nn::load_module(*tower, f.tensors, arch::kClipPrefix, path);
+    auto projector = model::make_projector(c.hidden_size, out);
+    nn::load_module(*projector, f.tensors, "model.mm_projector.", path);
+    torch::NoGradGuard no_grad;
+    at::Tensor patches = tower->forward(model::clip_normalize(f.get("input.pixels_uint8")));
+    EXPECT_LT(compare("CLIP layer -2 patches (adapters active)", patches, f.get("output.layer_minus2_patches")), 1e-5);
+    at::Tensor pooled = model::pool_video_tokens(patches, c, frames);
+    EXPECT_LT(compare("AdaptiveAvgPool3d (8, 8, 9)", pooled, f.get("output.pooled")), 1e-5);
+    // The pooling and projector on the reference's own input too, so each block is checked on its own.
+    at::Tensor pooled_ref = model::pool_video_tokens(f.get("output.layer_minus2_patches"), c, frames);
+    EXPECT_LT(compare("pooling of the reference's patches", pooled_ref, f.get("output.pooled")), 1e-6);
+    EXPECT_LT(compare("mm_projector", projector->forward(pooled), f.get("output.video_tokens")), 1e-5);
+    // Not a vacuous comparison: with the adapters switched off (alpha 0) the features differ.
+    for (auto& p : tower->named_parameters())
+      if (p.key().find(".alpha") != std::string::npos) p.value().zero_();
+    at::Tensor plain = tower->forward(model::clip_normalize(f.get("input.pixels_uint8")));
+    EXPECT_GT(compare("(without adapters: must differ)", plain, f.get("output.layer_minus2_patches")), 1e-3);
+  }
+}
+
+// Closed forms the golden files do not isolate: the 24 -> 9 width bins overlap as the reference says, and an adapter
+// with alpha 0 is the identity.
+TEST(Clip, PoolingBinsAndIdentityAdapters) {
+  arch::ClipConfig c;
+  c.hidden_size = 1;
+  at::Tensor patches = torch::arange(24, torch::kFloat32).repeat({24}).view({1, 576, 1}).repeat({8, 1, 1});
+  at::Tensor pooled = model::pool_video_tokens(patches, c, 8).view({8, 8, 9});
+  const int bins[9][2] = {{0, 3}, {2, 6}, {5, 8}, {8, 11}, {10, 14}, {13, 16}, {16, 19}, {18, 22}, {21, 24}};
+  for (int j = 0; j < 9; ++j) {
+    double mean = (bins[j][0] + bins[j][1] - 1) / 2.0;
+    EXPECT_NEAR(pooled[3][5][j].item<double>(), mean, 1e-6) << "bin " << j;
+  }
+  model::ConvAdapter a(4);
+  at::Tensor x = torch::randn({2, 4, 8, 3, 5});
+  EXPECT_TRUE(a->is_identity());
+  EXPECT_TRUE(torch::equal(a->forward(x), x));
+}
+
+// The modules register exactly the layout's names and shapes (the CLIP part of a 7B model).
+TEST(Clip, ModuleNamesAreTheLayoutsNames) {
+  arch::Config c;
+  model::ClipVision tower(c.clip, c.num_frames);
+  auto projector = model::make_projector(c.clip.hidden_size, c.llama.hidden_size);
+  std::map<std::string, std::vector<int64_t>> ours, layout;
+  for (const auto& p : tower->named_parameters()) ours[arch::kClipPrefix + p.key()] = p.value().sizes().vec();
+  for (const auto& p : projector->named_parameters()) ours["model.mm_projector." + p.key()] = p.value().sizes().vec();
+  for (const auto& s : arch::tensor_layout(c))
+    if (s.group == "clip" || s.group == "clip_adapters" || s.group == "projector") layout[s.name] = s.shape;
+  EXPECT_EQ(ours, layout);
+}
