@@ -13,6 +13,7 @@
 #include "io/record.h"
 #include "io/safetensors.h"
 #include "model/clip.h"
+#include "model/sam_prompt.h"
 #include "nn/tensors.h"
 #include "test_util.h"
 
@@ -130,5 +131,37 @@ TEST(Clip, ModuleNamesAreTheLayoutsNames) {
   for (const auto& p : projector->named_parameters()) ours["model.mm_projector." + p.key()] = p.value().sizes().vec();
   for (const auto& s : arch::tensor_layout(c))
     if (s.group == "clip" || s.group == "clip_adapters" || s.group == "projector") layout[s.name] = s.shape;
+  EXPECT_EQ(ours, layout);
+}
+
+// The prompt encoder's dense positional encoding (grounding_*.safetensors: output.dense_pe), in fp32.
+TEST(Golden, SamDensePositionalEncoding) {
+  auto files = fixtures("grounding");
+  if (files.empty()) GTEST_SKIP() << "no grounding_*.safetensors in " << golden_dir();
+  for (const auto& path : files) {
+    SCOPED_TRACE(path);
+    std::printf("  %s\n", path.c_str());
+    Fixture f(path);
+    arch::SamConfig c;
+    c.embed_dim = f.config["embed_dim"];
+    c.prompt_dim = f.config["prompt_dim"];
+    c.image_size = f.config["img_size"];
+    c.patch_size = f.config["patch_size"];
+    model::PromptEncoder pe(c);
+    nn::load_module(*pe, f.tensors, std::string(arch::kSamPrefix) + "prompt_encoder.", path);
+    torch::NoGradGuard no_grad;
+    EXPECT_LT(compare("prompt encoder dense PE", pe->dense_pe(), f.get("output.dense_pe")), 1e-5);
+  }
+}
+
+TEST(Sam, PromptEncoderNamesAreTheLayoutsNames) {
+  arch::Config c;
+  model::PromptEncoder pe(c.sam);
+  std::map<std::string, std::vector<int64_t>> ours, layout;
+  const std::string prefix = std::string(arch::kSamPrefix) + "prompt_encoder.";
+  for (const auto& p : pe->named_parameters()) ours[prefix + p.key()] = p.value().sizes().vec();
+  for (const auto& b : pe->named_buffers()) ours[prefix + b.key()] = b.value().sizes().vec();
+  for (const auto& s : arch::tensor_layout(c))
+    if (s.group == "prompt_encoder") layout[s.name] = s.shape;
   EXPECT_EQ(ours, layout);
 }
