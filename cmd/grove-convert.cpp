@@ -265,8 +265,7 @@ int main(int argc, char** argv) {
         std::unique_ptr<grove::arch::ModelDir> model;
         if (is_model) {
           model = std::make_unique<grove::arch::ModelDir>(path, false);
-          const auto& set = model->weights();
-          for (const auto& n : set.names()) weights.push_back({n, set.get(n).dtype, set.get(n).shape});
+          weights = grove::io::list_weights(model->weights());
           std::cout << path << ": model " << model->config().name << ", " << weights.size() << " tensors\n";
         } else {
           weights = grove::io::list_weights(path);

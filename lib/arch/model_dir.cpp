@@ -54,9 +54,7 @@ ModelDir::ModelDir(const std::string& path, bool check) : path_(path) {
   config_ = load_config((fs::path(path) / "config.json").string());
   weights_ = std::make_unique<io::SafetensorsSet>(path);
   if (!check) return;
-  std::vector<io::WeightInfo> infos;
-  for (const auto& n : weights_->names()) infos.push_back({n, weights_->get(n).dtype, weights_->get(n).shape});
-  auto problems = check_weights(config_, infos);
+  auto problems = check_weights(config_, io::list_weights(*weights_));
   if (!problems.empty()) throw Error(path, summarize_problems(problems));
 }
 

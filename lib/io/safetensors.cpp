@@ -168,6 +168,31 @@ const TensorView& SafetensorsFile::get(const std::string& name) const {
   return it->second;
 }
 
+ShardIndex read_shard_index(const std::string& path) {
+  Record index;
+  try {
+    InputFile in(path);
+    std::string text, chunk(1 << 16, '\0');
+    for (size_t k; (k = in.read(chunk.data(), chunk.size())) > 0;) text.append(chunk.data(), k);
+    index = Record::parse(text);
+  } catch (const nlohmann::json::parse_error&) {
+    throw Error(path, "not valid JSON");
+  }
+  if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object()) {
+    throw Error(path, "a shard index needs a \"weight_map\" object");
+  }
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  ShardIndex out;
+  for (const auto& [tensor, shard] : index["weight_map"].items()) {
+    if (!shard.is_string() || shard.get<std::string>().find('/') != std::string::npos)
+      throw Error(path, "weight_map entry \"" + tensor + "\" is not a file name");
+    std::string file = (dir / shard.get<std::string>()).string();
+    out.shard_of[tensor] = file;
+    if (std::find(out.files.begin(), out.files.end(), file) == out.files.end()) out.files.push_back(file);
+  }
+  return out;
+}
+
 SafetensorsSet::SafetensorsSet(const std::string& path) {
   namespace fs = std::filesystem;
   fs::path p = path;
@@ -176,40 +201,17 @@ SafetensorsSet::SafetensorsSet(const std::string& path) {
     else if (fs::exists(p / "model.safetensors")) p /= "model.safetensors";
     else throw Error(path, "no model.safetensors or model.safetensors.index.json in this directory");
   }
-  std::vector<std::string> shards;
-  std::map<std::string, std::string> expected;  // tensor -> shard, from the index
-  if (p.extension() == ".json") {
-    Record index;
-    try {
-      InputFile in(p.string());
-      std::string text, chunk(1 << 16, '\0');
-      for (size_t k; (k = in.read(chunk.data(), chunk.size())) > 0;) text.append(chunk.data(), k);
-      index = Record::parse(text);
-    } catch (const nlohmann::json::parse_error&) {
-      throw Error(p.string(), "not valid JSON");
-    }
-    if (!index.contains("weight_map") || !index["weight_map"].is_object()) {
-      throw Error(p.string(), "a safetensors index needs a \"weight_map\" object");
-    }
-    for (const auto& [tensor, shard] : index["weight_map"].items()) {
-      if (!shard.is_string()) throw Error(p.string(), "weight_map entry \"" + tensor + "\" is not a file name");
-      expected[tensor] = shard.get<std::string>();
-      if (std::find(shards.begin(), shards.end(), shard.get<std::string>()) == shards.end()) {
-        shards.push_back(shard.get<std::string>());
-      }
-    }
-    for (auto& s : shards) s = (p.parent_path() / s).string();
-  } else {
-    shards.push_back(p.string());
-  }
-  for (const auto& s : shards) files_.emplace_back(s);
+  ShardIndex index;
+  if (p.extension() == ".json") index = read_shard_index(p.string());
+  else index.files.push_back(p.string());
+  for (const auto& s : index.files) files_.emplace_back(s);
   for (size_t i = 0; i < files_.size(); ++i) {
     for (const auto& name : files_[i].names()) {
       if (!where_.emplace(name, i).second) throw Error(files_[i].path(), "tensor \"" + name + "\" is in two shards");
       order_.push_back(name);
     }
   }
-  for (const auto& [tensor, shard] : expected) {
+  for (const auto& [tensor, shard] : index.shard_of) {
     if (!where_.count(tensor)) throw Error(p.string(), "the index names \"" + tensor + "\" but " + shard + " lacks it");
   }
 }

@@ -68,6 +68,15 @@ class SafetensorsFile {
   std::vector<std::string> order_;
 };
 
+// A Hugging Face shard index (model.safetensors.index.json, pytorch_model.bin.index.json): its "weight_map" of
+// tensor -> shard file, shard paths resolved beside the index, and the shard files in first-use order. Throws
+// grove::Error for invalid JSON, a missing weight_map, or a shard that is not a plain file name.
+struct ShardIndex {
+  std::map<std::string, std::string> shard_of;
+  std::vector<std::string> files;
+};
+ShardIndex read_shard_index(const std::string& path);
+
 // One safetensors file, or the shards a model.safetensors.index.json names, as one set of tensors.
 class SafetensorsSet {
  public:

@@ -2,13 +2,10 @@
 
 #include <cmath>
 #include <cstring>
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
 #include "core/strings.h"
-#include "io/record.h"
 #include "io/torch_checkpoint.h"
 #include "io/zip.h"
 
@@ -40,43 +37,31 @@ std::string weights_format(const std::string& path) {
 
 std::vector<WeightInfo> list_weights(const std::string& path) { return WeightFile(path).tensors(); }
 
+std::vector<WeightInfo> list_weights(const SafetensorsSet& set) {
+  std::vector<WeightInfo> out;
+  out.reserve(set.names().size());
+  for (const auto& n : set.names()) out.push_back({n, set.get(n).dtype, set.get(n).shape});
+  return out;
+}
+
 struct WeightFile::Impl {
   std::unique_ptr<SafetensorsSet> set;
   std::vector<Checkpoint> checkpoints;              // one, or the shards of a pytorch_model.bin.index.json
   std::vector<const CheckpointTensor*> tensors;     // parallel to infos_
 };
 
-namespace {
-
-// The shard files of a Hugging Face pytorch_model.bin.index.json, in first-use order.
-std::vector<std::string> torch_shards(const std::string& path) {
-  namespace fs = std::filesystem;
-  fs::path index = fs::is_directory(path) ? fs::path(path) / "pytorch_model.bin.index.json" : fs::path(path);
-  std::ifstream in(index);
-  Record j = Record::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.contains("weight_map") || !j["weight_map"].is_object())
-    throw Error(index.string(), "not a checkpoint index (a JSON object with a \"weight_map\")");
-  std::vector<std::string> shards;
-  for (const auto& [tensor, shard] : j["weight_map"].items()) {
-    if (!shard.is_string() || shard.get<std::string>().find('/') != std::string::npos)
-      throw Error(index.string(), "the shard of " + tensor + " is not a file name");
-    std::string p = (index.parent_path() / shard.get<std::string>()).string();
-    if (std::find(shards.begin(), shards.end(), p) == shards.end()) shards.push_back(p);
-  }
-  return shards;
-}
-
-}  // namespace
-
 WeightFile::WeightFile(const std::string& path) : path_(path), format_(weights_format(path)), impl_(new Impl) {
+  namespace fs = std::filesystem;
   if (format_ == "safetensors" || format_ == "safetensors-index") {
     impl_->set = std::make_unique<SafetensorsSet>(path);
-    for (const auto& n : impl_->set->names()) infos_.push_back({n, impl_->set->get(n).dtype, impl_->set->get(n).shape});
+    infos_ = list_weights(*impl_->set);
   } else {
-    std::vector<std::string> files{path};
-    if (format_ == "torch-index") files = torch_shards(path);
-    else if (std::filesystem::is_directory(path)) files = {(std::filesystem::path(path) / "pytorch_model.bin").string()};
-    for (const auto& f : files) impl_->checkpoints.push_back(read_torch_checkpoint(f));
+    ShardIndex index;
+    if (format_ == "torch-index")
+      index = read_shard_index(fs::is_directory(path) ? (fs::path(path) / "pytorch_model.bin.index.json").string() : path);
+    else
+      index.files.push_back(fs::is_directory(path) ? (fs::path(path) / "pytorch_model.bin").string() : path);
+    for (const auto& f : index.files) impl_->checkpoints.push_back(read_torch_checkpoint(f));
     for (const auto& ck : impl_->checkpoints)
       for (const auto& t : ck.tensors) {
         if (index_.count(t.name)) throw Error(path, "tensor " + t.name + " appears in two shards");
@@ -84,6 +69,9 @@ WeightFile::WeightFile(const std::string& path) : path_(path), format_(weights_f
         infos_.push_back({t.name, t.dtype, t.shape});
         impl_->tensors.push_back(&t);
       }
+    for (const auto& [tensor, shard] : index.shard_of)
+      if (!index_.count(tensor)) throw Error(path, "the index names \"" + tensor + "\" but " + shard + " lacks it");
+    return;
   }
   for (size_t i = 0; i < infos_.size(); ++i) index_[infos_[i].name] = i;
 }

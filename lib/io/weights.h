@@ -25,6 +25,7 @@ std::string weights_format(const std::string& path);
 
 // Every tensor's name, dtype and shape, in file order.
 std::vector<WeightInfo> list_weights(const std::string& path);
+std::vector<WeightInfo> list_weights(const SafetensorsSet& set);
 
 // One weights file (or safetensors set) opened once. Tensors stay in the memory mapping where they are stored
 // contiguously (every safetensors tensor, and nearly every checkpoint tensor).
