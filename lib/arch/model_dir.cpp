@@ -13,13 +13,14 @@ namespace fs = std::filesystem;
 
 namespace grove::arch {
 
-std::vector<std::string> check_weights(const Config& c, const std::vector<io::WeightInfo>& weights) {
+std::vector<std::string> compare_weights(const std::vector<TensorSpec>& expected,
+                                         const std::vector<io::WeightInfo>& weights) {
   std::vector<std::string> problems;
   std::map<std::string, const io::WeightInfo*> have;
   for (const auto& w : weights) have[w.name] = &w;
-  std::set<std::string> expected;
-  for (const auto& spec : tensor_layout(c)) {
-    expected.insert(spec.name);
+  std::set<std::string> wanted;
+  for (const auto& spec : expected) {
+    wanted.insert(spec.name);
     auto it = have.find(spec.name);
     if (it == have.end()) {
       problems.push_back("missing " + spec.name + " " + shape_string(spec.shape));
@@ -32,8 +33,12 @@ std::vector<std::string> check_weights(const Config& c, const std::vector<io::We
       problems.push_back(spec.name + " has dtype " + io::dtype_name(w.dtype) + ", expected a floating-point type");
   }
   for (const auto& w : weights)
-    if (!expected.count(w.name)) problems.push_back("unexpected " + w.name + " " + shape_string(w.shape));
+    if (!wanted.count(w.name)) problems.push_back("unexpected " + w.name + " " + shape_string(w.shape));
   return problems;
+}
+
+std::vector<std::string> check_weights(const Config& c, const std::vector<io::WeightInfo>& weights) {
+  return compare_weights(tensor_layout(c), weights);
 }
 
 std::string summarize_problems(const std::vector<std::string>& problems, size_t shown) {

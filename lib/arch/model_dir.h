@@ -11,10 +11,16 @@
 #include <vector>
 
 #include "arch/config.h"
+#include "arch/layout.h"
 #include "io/safetensors.h"
 #include "io/weights.h"
 
 namespace grove::arch {
+
+// Every problem of a list of weights against the tensors expected: missing tensors, unexpected ones, wrong shapes,
+// non-floating dtypes, one line each. Serves model directories (against the layout) and modules (their parameters).
+std::vector<std::string> compare_weights(const std::vector<TensorSpec>& expected,
+                                         const std::vector<io::WeightInfo>& weights);
 
 // Every problem of a list of weights against the config's layout: missing tensors, unexpected ones, wrong
 // shapes, non-floating dtypes. Empty when the weights are exactly what the network needs.

@@ -2,7 +2,6 @@
 
 #include <torch/torch.h>
 
-#include "arch/layout.h"
 #include "arch/model_dir.h"
 #include "core/error.h"
 
@@ -53,33 +52,22 @@ std::vector<std::pair<std::string, at::Tensor>> views(const io::SafetensorsSet& 
 
 void load_module(torch::nn::Module& m, const std::vector<std::pair<std::string, at::Tensor>>& weights,
                  const std::string& prefix, const std::string& where) {
-  std::map<std::string, at::Tensor> have;
+  std::map<std::string, at::Tensor> sources;
+  std::vector<io::WeightInfo> have;
   for (const auto& [name, t] : weights)
-    if (name.compare(0, prefix.size(), prefix) == 0) have[name.substr(prefix.size())] = t;
-  std::vector<std::string> problems;
-  std::vector<std::pair<at::Tensor, at::Tensor>> copies;  // destination, source
-  auto want = [&](const std::string& name, const at::Tensor& dst) {
-    auto it = have.find(name);
-    if (it == have.end()) {
-      problems.push_back("missing " + prefix + name + " " + arch::shape_string(dst.sizes().vec()));
-      return;
+    if (name.compare(0, prefix.size(), prefix) == 0) {
+      sources[name] = t;
+      have.push_back({name, dtype_of(t.scalar_type()), t.sizes().vec()});
     }
-    const at::Tensor& src = it->second;
-    if (src.sizes() != dst.sizes())
-      problems.push_back(prefix + name + " has shape " + arch::shape_string(src.sizes().vec()) + ", expected " +
-                         arch::shape_string(dst.sizes().vec()));
-    else if (!src.is_floating_point())
-      problems.push_back(prefix + name + " has dtype " + c10::toString(src.scalar_type()) + ", expected a floating-point type");
-    else
-      copies.emplace_back(dst, src);
-    have.erase(it);
-  };
-  for (const auto& p : m.named_parameters()) want(p.key(), p.value());
-  for (const auto& b : m.named_buffers()) want(b.key(), b.value());
-  for (const auto& [name, t] : have) problems.push_back("unexpected " + prefix + name);
+  std::vector<std::pair<std::string, at::Tensor>> targets;  // every parameter and buffer, under its full name
+  for (const auto& p : m.named_parameters()) targets.emplace_back(prefix + p.key(), p.value());
+  for (const auto& b : m.named_buffers()) targets.emplace_back(prefix + b.key(), b.value());
+  std::vector<arch::TensorSpec> expected;
+  for (const auto& [name, t] : targets) expected.push_back({name, t.sizes().vec(), ""});
+  auto problems = arch::compare_weights(expected, have);
   if (!problems.empty()) throw Error(where, arch::summarize_problems(problems));
   torch::NoGradGuard no_grad;
-  for (auto& [dst, src] : copies) dst.copy_(src);
+  for (auto& [name, dst] : targets) dst.copy_(sources.at(name));
 }
 
 void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
