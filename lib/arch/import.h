@@ -84,7 +84,8 @@ struct TokenizerFiles {
 };
 TokenizerFiles prepare_tokenizer(const std::string& dir, const Config& c);
 
-// Random weights of c's layout, uniform in +-1/sqrt(fan_in) (PyTorch's default bound; adapters' alpha 0): for
+// Random weights of c's layout, uniform in +-1/sqrt(fan_in) with fan_in the product of a tensor's dimensions after
+// the first (PyTorch's default bound for weights; 1-D tensors, biases and norms included, get +-1; alpha 0): for
 // speed measurements and tests, never for captions. The views carry no data: pass random_fill() to
 // write_model_dir, which makes each tensor as it writes it, so a 7B model needs no 16 GB of memory.
 std::vector<io::TensorView> random_layout(const Config& c, io::DType dtype);

@@ -6,10 +6,11 @@
 #include <torch/torch.h>
 
 #include <filesystem>
-#include <regex>
+#include <set>
 
 #include "arch/config.h"
 #include "arch/layout.h"
+#include "core/error.h"
 #include "io/record.h"
 #include "io/safetensors.h"
 #include "model/clip.h"
@@ -62,6 +63,21 @@ double compare(const std::string& what, const at::Tensor& ours, const at::Tensor
   const double worst = (ours.to(torch::kFloat64) - theirs.to(torch::kFloat64)).abs().max().item<double>();
   std::printf("    %-44s worst abs error %.3g (scale %.3g, relative %.3g)\n", what.c_str(), worst, scale, worst / scale);
   return worst / scale;
+}
+
+using Shapes = std::map<std::string, std::vector<int64_t>>;
+
+// A module's parameters and buffers under their full names, and the layout's tensors of some groups: the two
+// must agree for a module to load a model directory by name.
+void add_module_shapes(Shapes& out, torch::nn::Module& m, const std::string& prefix) {
+  for (const auto& p : m.named_parameters()) out[prefix + p.key()] = p.value().sizes().vec();
+  for (const auto& b : m.named_buffers()) out[prefix + b.key()] = b.value().sizes().vec();
+}
+Shapes layout_shapes(const arch::Config& c, const std::set<std::string>& groups) {
+  Shapes out;
+  for (const auto& s : arch::tensor_layout(c))
+    if (groups.count(s.group)) out[s.name] = s.shape;
+  return out;
 }
 
 }  // namespace
@@ -126,12 +142,10 @@ TEST(Clip, ModuleNamesAreTheLayoutsNames) {
   arch::Config c;
   model::ClipVision tower(c.clip, c.num_frames);
   auto projector = model::make_projector(c.clip.hidden_size, c.llama.hidden_size);
-  std::map<std::string, std::vector<int64_t>> ours, layout;
-  for (const auto& p : tower->named_parameters()) ours[arch::kClipPrefix + p.key()] = p.value().sizes().vec();
-  for (const auto& p : projector->named_parameters()) ours["model.mm_projector." + p.key()] = p.value().sizes().vec();
-  for (const auto& s : arch::tensor_layout(c))
-    if (s.group == "clip" || s.group == "clip_adapters" || s.group == "projector") layout[s.name] = s.shape;
-  EXPECT_EQ(ours, layout);
+  Shapes ours;
+  add_module_shapes(ours, *tower, arch::kClipPrefix);
+  add_module_shapes(ours, *projector, "model.mm_projector.");
+  EXPECT_EQ(ours, layout_shapes(c, {"clip", "clip_adapters", "projector"}));
 }
 
 // The prompt encoder's dense positional encoding (grounding_*.safetensors: output.dense_pe), in fp32.
@@ -157,11 +171,34 @@ TEST(Golden, SamDensePositionalEncoding) {
 TEST(Sam, PromptEncoderNamesAreTheLayoutsNames) {
   arch::Config c;
   model::PromptEncoder pe(c.sam);
-  std::map<std::string, std::vector<int64_t>> ours, layout;
-  const std::string prefix = std::string(arch::kSamPrefix) + "prompt_encoder.";
-  for (const auto& p : pe->named_parameters()) ours[prefix + p.key()] = p.value().sizes().vec();
-  for (const auto& b : pe->named_buffers()) ours[prefix + b.key()] = b.value().sizes().vec();
-  for (const auto& s : arch::tensor_layout(c))
-    if (s.group == "prompt_encoder") layout[s.name] = s.shape;
-  EXPECT_EQ(ours, layout);
+  Shapes ours;
+  add_module_shapes(ours, *pe, std::string(arch::kSamPrefix) + "prompt_encoder.");
+  EXPECT_EQ(ours, layout_shapes(c, {"prompt_encoder"}));
+}
+
+// Loading by name reports every problem at once, and loads nothing then.
+TEST(Clip, LoadingReportsEveryProblem) {
+  arch::ClipConfig c;
+  c.hidden_size = 8;
+  c.intermediate_size = 16;
+  c.num_hidden_layers = 3;
+  c.num_attention_heads = 2;
+  model::ClipVision tower(c, 8);
+  std::vector<std::pair<std::string, at::Tensor>> weights;
+  for (const auto& p : tower->named_parameters()) weights.emplace_back(arch::kClipPrefix + p.key(), torch::ones_like(p.value()));
+  weights.erase(weights.begin());                       // embeddings.class_embedding missing
+  weights[0].second = torch::ones({2, 2});              // a wrong shape
+  weights.emplace_back(std::string(arch::kClipPrefix) + "extra.weight", torch::ones({1}));
+  weights.emplace_back("model.elsewhere.weight", torch::ones({1}));  // outside the prefix: not this module's
+  try {
+    nn::load_module(*tower, weights, arch::kClipPrefix, "weights");
+    FAIL() << "loaded";
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("3 problems"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("missing model.vision_tower.vision_tower.vision_model.embeddings.class_embedding"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("has shape [2, 2]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("unexpected model.vision_tower.vision_tower.vision_model.extra.weight"), std::string::npos) << msg;
+  }
+  EXPECT_FALSE(tower->encoder->layers[0]->as<model::ClipLayerImpl>()->mlp->fc1->weight.eq(1).all().item<bool>());
 }
