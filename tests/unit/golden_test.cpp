@@ -14,6 +14,7 @@
 #include "io/record.h"
 #include "io/safetensors.h"
 #include "model/clip.h"
+#include "model/sam.h"
 #include "model/sam_prompt.h"
 #include "nn/tensors.h"
 #include "test_util.h"
@@ -166,6 +167,66 @@ TEST(Golden, SamDensePositionalEncoding) {
     torch::NoGradGuard no_grad;
     EXPECT_LT(compare("prompt encoder dense PE", pe->dense_pe(), f.get("output.dense_pe")), 1e-5);
   }
+}
+
+// The grounding fixtures' SAM sizes (their config names the original's builder arguments).
+arch::SamConfig sam_config(const io::Record& j) {
+  arch::SamConfig c;
+  c.embed_dim = j["embed_dim"];
+  c.depth = j["depth"];
+  c.num_heads = j["num_heads"];
+  c.global_attn_indexes = j["global_attn_indexes"].get<std::vector<int64_t>>();
+  c.image_size = j["img_size"];
+  c.patch_size = j["patch_size"];
+  c.window_size = j["window_size"];
+  c.prompt_dim = j["prompt_dim"];
+  c.decoder_mlp_dim = j["decoder_mlp_dim"];
+  c.decoder_heads = j["decoder_heads"];
+  return c;
+}
+
+// The SAM image encoder with active adapters (alpha 0.7), then the box decoder on the reference's own embeddings,
+// so each half is checked on its own, then end to end.
+TEST(Golden, SamEncoderAndBoxDecoder) {
+  auto files = fixtures("grounding");
+  if (files.empty()) GTEST_SKIP() << "no grounding_*.safetensors in " << golden_dir();
+  for (const auto& path : files) {
+    SCOPED_TRACE(path);
+    std::printf("  %s\n", path.c_str());
+    Fixture f(path);
+    const arch::SamConfig c = sam_config(f.config);
+    const int64_t frames = f.config["num_frames"];
+    model::Sam sam(c, frames, true);
+    nn::load_module(*sam, f.tensors, arch::kSamPrefix, path);
+    torch::NoGradGuard no_grad;
+    at::Tensor pixels = model::sam_normalize(f.get("input.pixels_uint8"), c.image_size);
+    at::Tensor emb = sam->image_encoder->forward(pixels);
+    EXPECT_LT(compare("SAM image embeddings (adapters active)", emb, f.get("output.image_embeddings")), 1e-5);
+    at::Tensor text = f.get("input.text_embeds");
+    model::BoxPredictions ref = sam->decode(f.get("output.image_embeddings"), text);
+    EXPECT_LT(compare("boxes (cx, cy, w, h) from reference embeddings", ref.boxes, f.get("output.boxes_cxcywh")), 1e-5);
+    EXPECT_LT(compare("objectness logits from reference embeddings", ref.logits, f.get("output.objectness_logits")),
+              1e-5);
+    model::BoxPredictions ours = sam->decode(emb, text);
+    EXPECT_LT(compare("boxes end to end", ours.boxes, f.get("output.boxes_cxcywh")), 1e-5);
+    EXPECT_LT(compare("objectness logits end to end", ours.logits, f.get("output.objectness_logits")), 1e-5);
+    // Not vacuous: without the adapters the embeddings differ.
+    for (auto& p : sam->named_parameters())
+      if (p.key().find(".alpha") != std::string::npos) p.value().zero_();
+    EXPECT_GT(compare("(without adapters: must differ)", sam->image_encoder->forward(pixels),
+                      f.get("output.image_embeddings")),
+              1e-3);
+  }
+}
+
+TEST(Sam, ModuleNamesAreTheLayoutsNames) {
+  arch::Config c;
+  c.sam.embed_dim = 64;  // the 7B layout's structure at a size that builds quickly
+  c.sam.num_heads = 4;
+  model::Sam sam(c.sam, c.num_frames, true);
+  Shapes ours;
+  add_module_shapes(ours, *sam, arch::kSamPrefix);
+  EXPECT_EQ(ours, layout_shapes(c, {"sam", "sam_adapters", "prompt_encoder", "mask_decoder", "box_heads"}));
 }
 
 TEST(Sam, PromptEncoderNamesAreTheLayoutsNames) {
