@@ -118,7 +118,8 @@ torch::nn::Sequential make_projector(int64_t clip_dim, int64_t llm_dim) {
 at::Tensor clip_normalize(const at::Tensor& rgb_uint8) {
   const auto mean = torch::tensor({0.48145466f, 0.4578275f, 0.40821073f}).view({1, 3, 1, 1});
   const auto stdv = torch::tensor({0.26862954f, 0.26130258f, 0.27577711f}).view({1, 3, 1, 1});
-  at::Tensor x = rgb_uint8.permute({0, 3, 1, 2}).to(torch::kFloat32) / 255.0f;
+  // x * float32(1 / 255), all in float32: the values the golden preprocessing fixture holds to the last bit.
+  at::Tensor x = rgb_uint8.permute({0, 3, 1, 2}).to(torch::kFloat32) * torch::tensor(1.0f / 255.0f);
   return (x - mean) / stdv;
 }
 

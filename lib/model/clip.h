@@ -80,7 +80,7 @@ at::Tensor pool_video_tokens(const at::Tensor& patches, const arch::ClipConfig& 
 torch::nn::Sequential make_projector(int64_t clip_dim, int64_t llm_dim);
 
 // CLIP's pixel normalisation of frames already resized and cropped: uint8 (N, S, S, 3) -> float (N, 3, S, S),
-// (x / 255 - mean) / std as the original computes it in float32.
+// x * float32(1 / 255), then (x - mean) / std, all in float32.
 at::Tensor clip_normalize(const at::Tensor& rgb_uint8);
 
 }  // namespace grove::model

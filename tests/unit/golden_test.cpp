@@ -18,6 +18,7 @@
 #include "model/sam_prompt.h"
 #include "nn/tensors.h"
 #include "test_util.h"
+#include "video/resample.h"
 
 using namespace grove;
 namespace fs = std::filesystem;
@@ -46,7 +47,8 @@ struct Fixture {
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   io::Record config;
   explicit Fixture(const std::string& path) : set(path), tensors(nn::views(set)) {
-    config = io::Record::parse(set.files().at(0).metadata().at("config"));
+    const auto& meta = set.files().at(0).metadata();
+    if (meta.count("config")) config = io::Record::parse(meta.at("config"));
   }
   at::Tensor get(const std::string& name) const {
     for (const auto& [n, t] : tensors)
@@ -262,4 +264,34 @@ TEST(Clip, LoadingReportsEveryProblem) {
     EXPECT_NE(msg.find("unexpected model.vision_tower.vision_tower.vision_model.extra.weight"), std::string::npos) << msg;
   }
   EXPECT_FALSE(tower->encoder->layers[0]->as<model::ClipLayerImpl>()->mlp->fc1->weight.eq(1).all().item<bool>());
+}
+
+// Both encoders' pixel preprocessing (preprocess_*.safetensors): PIL's resampling, the crop or the padding, and
+// the normalisation, for every input.frame{i}_uint8 of the file.
+TEST(Golden, PixelPreprocessing) {
+  auto files = fixtures("preprocess");
+  if (files.empty()) GTEST_SKIP() << "no preprocess_*.safetensors in " << golden_dir();
+  for (const auto& path : files) {
+    SCOPED_TRACE(path);
+    std::printf("  %s\n", path.c_str());
+    Fixture f(path);
+    int frames = 0;
+    for (const auto& [name, t] : f.tensors) {
+      if (name.rfind("input.frame", 0) != 0) continue;
+      const std::string i = name.substr(11, name.find('_') - 11);
+      at::Tensor in = t.contiguous();
+      video::RgbImage frame{static_cast<int>(in.size(1)), static_cast<int>(in.size(0)),
+                            std::vector<uint8_t>(in.data_ptr<uint8_t>(), in.data_ptr<uint8_t>() + in.numel())};
+      auto as_tensor = [](const video::RgbImage& im) {
+        return torch::from_blob(const_cast<uint8_t*>(im.rgb.data()), {1, im.height, im.width, 3}, torch::kUInt8).clone();
+      };
+      at::Tensor clip = model::clip_normalize(as_tensor(video::clip_view(frame, 336)))[0];
+      const std::string size = std::to_string(frame.width) + "x" + std::to_string(frame.height);
+      EXPECT_LT(compare("CLIP view of " + size, clip, f.get("output.frame" + i + "_clip")), 1e-5);
+      at::Tensor sam = model::sam_normalize(as_tensor(video::sam_view(frame, 512)), 512)[0];
+      EXPECT_LT(compare("SAM view of " + size, sam, f.get("output.frame" + i + "_sam")), 1e-5);
+      ++frames;
+    }
+    EXPECT_GT(frames, 0);
+  }
 }
