@@ -14,6 +14,7 @@
 #include "io/record.h"
 #include "io/safetensors.h"
 #include "model/clip.h"
+#include "model/grove.h"
 #include "model/sam.h"
 #include "model/sam_prompt.h"
 #include "nn/tensors.h"
@@ -58,11 +59,12 @@ struct Fixture {
   }
 };
 
-// Worst absolute error, relative to the reference's largest magnitude; printed for the record.
-double compare(const std::string& what, const at::Tensor& ours, const at::Tensor& theirs) {
+// Worst absolute error, relative to the reference's largest magnitude (at least FLOOR, for outputs whose natural
+// unit is larger than their values, like logits near 0); printed for the record.
+double compare(const std::string& what, const at::Tensor& ours, const at::Tensor& theirs, double floor = 1e-12) {
   EXPECT_EQ(ours.sizes(), theirs.sizes()) << what;
   if (ours.sizes() != theirs.sizes()) return 1e9;
-  const double scale = std::max(theirs.abs().max().item<double>(), 1e-12);
+  const double scale = std::max(theirs.abs().max().item<double>(), floor);
   const double worst = (ours.to(torch::kFloat64) - theirs.to(torch::kFloat64)).abs().max().item<double>();
   std::printf("    %-44s worst abs error %.3g (scale %.3g, relative %.3g)\n", what.c_str(), worst, scale, worst / scale);
   return worst / scale;
@@ -294,4 +296,74 @@ TEST(Golden, PixelPreprocessing) {
     }
     EXPECT_GT(frames, 0);
   }
+}
+
+// The whole model, teacher-forced on one window (forward_*.safetensors): prompt assembly, the [DET] features, the
+// weighted losses, the objectness logits and the boxes kept per frame in pixels of the original frame.
+TEST(Golden, TeacherForcedForward) {
+  auto files = fixtures("forward");
+  if (files.empty()) GTEST_SKIP() << "no forward_*.safetensors in " << golden_dir();
+  for (const auto& path : files) {
+    SCOPED_TRACE(path);
+    std::printf("  %s\n", path.c_str());
+    Fixture f(path);
+    io::Record cj = f.config;
+    const auto size = cj["original_size_wh"].get<std::vector<int64_t>>();
+    const auto lw = cj["loss_weights"];
+    cj.erase("original_size_wh");
+    cj.erase("loss_weights");
+    arch::Config c = arch::parse_config(cj, path);
+    model::Grove g(c);
+    std::vector<std::pair<std::string, at::Tensor>> weights;
+    for (const auto& [n, t] : f.tensors)
+      if (n.rfind("model.", 0) == 0 || n.rfind("lm_head.", 0) == 0) weights.emplace_back(n, t);
+    nn::load_module(*g, weights, "", path);
+    torch::NoGradGuard no_grad;
+    model::WindowPixels px{model::clip_normalize(f.get("input.clip_pixels_uint8")),
+                           model::sam_normalize(f.get("input.sam_pixels_uint8"), c.sam.image_size)};
+    at::Tensor ids = f.get("input.input_ids")[0];
+    model::TeacherForced out = model::teacher_forced(g, px, ids);
+    const int64_t at = (ids == c.tokens.image_placeholder).nonzero()[0][0].item<int64_t>();
+    at::Tensor labels = g->assemble_labels(f.get("input.labels")[0], at, out.hidden.size(1) - ids.size(0) + 1);
+    at::Tensor ce = model::causal_lm_loss(out.logits, labels);
+
+    std::vector<at::Tensor> gt_boxes, gt_obj;
+    at::Tensor all_gt = f.get("input.gt_boxes_cxcywh"), per_frame = f.get("input.gt_boxes_per_frame");
+    at::Tensor obj = f.get("input.objectness_labels");
+    int64_t start = 0;
+    for (int64_t t = 0; t < per_frame.size(0); ++t) {
+      const int64_t n = per_frame[t].item<int64_t>();
+      gt_boxes.push_back(all_gt.narrow(0, start, n));
+      gt_obj.push_back(obj[t]);
+      start += n;
+    }
+    model::LossWeights w{lw["ce"], lw["giou_and_l1"], lw["objectness"]};
+    model::GroundingLosses l = model::grounding_losses(ce, out.boxes.boxes, out.boxes.logits, gt_boxes, gt_obj, w);
+    EXPECT_LT(compare("loss", l.loss, f.get("output.loss")[0]), 1e-5);
+    EXPECT_LT(compare("ce_loss", l.ce, f.get("output.ce_loss")[0]), 1e-5);
+    EXPECT_LT(compare("giou_loss", l.giou, f.get("output.giou_loss")[0]), 1e-5);
+    EXPECT_LT(compare("l1_loss", l.l1, f.get("output.l1_loss")[0]), 1e-5);
+    EXPECT_LT(compare("temp_objectness_loss", l.objectness, f.get("output.temp_objectness_loss")[0]), 1e-5);
+    // The random heads give logits near 0 (|logit| < 0.002 here); their unit is the sigmoid's, so errors are
+    // measured against 1.
+    EXPECT_LT(compare("objectness logits (frames x [DET])", torch::stack(out.boxes.logits),
+                      f.get("output.objectness_logits"), 1.0),
+              1e-5);
+
+    model::KeptBoxes kept = model::keep_boxes(out.boxes, size[0], size[1], c.objectness_threshold);
+    at::Tensor kept_per_frame = f.get("output.kept_boxes_per_frame");
+    for (size_t t = 0; t < kept.boxes.size(); ++t)
+      EXPECT_EQ(kept.boxes[t].size(0), kept_per_frame[t].item<int64_t>()) << "frame " << t;
+    EXPECT_LT(compare("kept boxes xyxy (pixels)", torch::cat(kept.boxes), f.get("output.kept_boxes_xyxy")), 1e-5);
+  }
+}
+
+TEST(Grove, ModuleNamesAreTheLayoutsNames) {
+  arch::Config c = arch::load_config(test::source_path("share/grove/configs/golden-tiny.json"));
+  model::Grove g(c);
+  Shapes ours;
+  add_module_shapes(ours, *g, "");
+  std::set<std::string> all;
+  for (const auto& s : arch::tensor_layout(c)) all.insert(s.group);
+  EXPECT_EQ(ours, layout_shapes(c, all));
 }
