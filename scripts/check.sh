@@ -9,6 +9,18 @@ export GROVE_DATADIR="$PWD/share/grove"
 
 passed=0 failed=0
 
+# The tokenizer tests' oracles: two npm implementations of LLaMA's tokenizer (tests/oracle), installed at test
+# time and never committed; their ids for ~3000 strings are written next to the build.
+echo "== tokenizer oracles (npm: tests/oracle)"
+oracle="$PWD/$build/oracle"
+mkdir -p "$oracle"
+cp tests/oracle/package.json tests/oracle/tokenize.mjs "$oracle/"
+if (cd "$oracle" && npm install --no-audit --no-fund --loglevel=error >/dev/null && node tokenize.mjs . 3000); then
+  export GROVE_TOKENIZER_ORACLE="$oracle"
+else
+  failed=$((failed + 1)); echo "check: could not install or run the tokenizer oracles (npm, node)"
+fi
+
 echo "== unit tests (GoogleTest: $build/bin/grove-unit-tests)"
 log=$(mktemp)
 "$GROVE_BIN/grove-unit-tests" --gtest_brief=1 2>&1 | tee "$log"

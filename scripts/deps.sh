@@ -8,7 +8,7 @@ packages=(
   libtorch-dev libopenblas0-pthread          # LibTorch on CPU; OpenBLAS: without it matrix products are ~20x slower
   libmsgpack-cxx-dev libzstd-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
-  libsentencepiece-dev libgloo-dev
+  libgloo-dev
   libgtest-dev bats bc zstd               # tests and benchmarks
 )
 
@@ -16,6 +16,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm run the tokenizer tests' oracles; any install of them will do (Debian's, or NodeSource's, which
+# bundles npm and conflicts with Debian's npm package).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "deps: installing ${missing[*]}" >&2
