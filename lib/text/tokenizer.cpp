@@ -1,5 +1,6 @@
 #include "text/tokenizer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -39,6 +40,45 @@ size_t utf8_length(unsigned char lead) {
   if ((lead >> 4) == 0xE) return 3;
   if ((lead >> 3) == 0x1E) return 4;
   return 1;  // a stray continuation or invalid byte: one symbol of its own
+}
+
+// The initial symbols of BPE: the text's characters, spaces as "▁".
+std::vector<std::string> characters(const std::string& raw) {
+  const std::string text = replace_all(raw, " ", kSpace);
+  std::vector<std::string> symbols;
+  for (size_t at = 0; at < text.size();) {
+    const size_t n = std::min(utf8_length(static_cast<unsigned char>(text[at])), text.size() - at);
+    symbols.push_back(text.substr(at, n));
+    at += n;
+  }
+  return symbols;
+}
+
+// The ids of merged symbols: a symbol the vocabulary lacks becomes its <0xXX> byte pieces (with byte fallback and
+// every byte piece present), else the unknown piece.
+template <class Lookup>
+std::vector<int32_t> symbol_ids(const std::vector<std::string>& symbols, Lookup lookup, bool byte_fallback,
+                                int32_t unk) {
+  std::vector<int32_t> ids;
+  for (const auto& s : symbols) {
+    const int32_t i = lookup(s);
+    if (i >= 0) {
+      ids.push_back(i);
+      continue;
+    }
+    std::vector<int32_t> bytes;
+    for (unsigned char c : s) {
+      char name[8];
+      std::snprintf(name, sizeof name, "<0x%02X>", c);
+      bytes.push_back(lookup(name));
+    }
+    const bool ok = byte_fallback && std::find(bytes.begin(), bytes.end(), -1) == bytes.end();
+    if (ok)
+      ids.insert(ids.end(), bytes.begin(), bytes.end());
+    else
+      ids.push_back(unk);
+  }
+  return ids;
 }
 
 // ---- tokenizer.model -------------------------------------------------------------------------------------------
@@ -131,13 +171,7 @@ class SentencePieceModel : public PieceModel {
   }
 
   std::vector<int32_t> encode(const std::string& raw) const override {
-    const std::string text = replace_all(raw, " ", kSpace);
-    std::vector<std::string> symbols;
-    for (size_t at = 0; at < text.size();) {
-      const size_t n = std::min(utf8_length(static_cast<unsigned char>(text[at])), text.size() - at);
-      symbols.push_back(text.substr(at, n));
-      at += n;
-    }
+    std::vector<std::string> symbols = characters(raw);
     for (;;) {
       float best = -std::numeric_limits<float>::infinity();
       size_t where = symbols.size();
@@ -149,23 +183,12 @@ class SentencePieceModel : public PieceModel {
       symbols[where] += symbols[where + 1];
       symbols.erase(symbols.begin() + static_cast<std::ptrdiff_t>(where) + 1);
     }
-    std::vector<int32_t> ids;
-    for (const auto& s : symbols) {
-      const int32_t i = usable(s);
-      if (i >= 0) {
-        ids.push_back(i);
-      } else if (byte_fallback_) {
-        for (unsigned char c : s) {
-          char name[8];
-          std::snprintf(name, sizeof name, "<0x%02X>", c);
-          auto b = ids_.find(name);
-          ids.push_back(b == ids_.end() ? unk_ : b->second);
-        }
-      } else {
-        ids.push_back(unk_);
-      }
-    }
-    return ids;
+    // Byte pieces are looked up by name; other symbols only among the pieces text may become.
+    auto lookup = [&](const std::string& p) {
+      if (p.size() == 6 && starts_with(p, "<0x")) return id(p);
+      return usable(p);
+    };
+    return symbol_ids(symbols, lookup, byte_fallback_, unk_);
   }
   std::string piece(int32_t i) const override {
     return i >= 0 && static_cast<size_t>(i) < pieces_.size() ? pieces_[i] : std::string();
@@ -225,13 +248,7 @@ class BpeJsonModel : public PieceModel {
   }
 
   std::vector<int32_t> encode(const std::string& raw) const override {
-    const std::string text = replace_all(raw, " ", kSpace);
-    std::vector<std::string> symbols;
-    for (size_t at = 0; at < text.size();) {
-      const size_t n = std::min(utf8_length(static_cast<unsigned char>(text[at])), text.size() - at);
-      symbols.push_back(text.substr(at, n));
-      at += n;
-    }
+    std::vector<std::string> symbols = characters(raw);
     // Merge the adjacent pair of lowest rank, leftmost first, until none merges.
     for (;;) {
       int32_t best = std::numeric_limits<int32_t>::max();
@@ -244,28 +261,7 @@ class BpeJsonModel : public PieceModel {
       symbols[where] += symbols[where + 1];
       symbols.erase(symbols.begin() + static_cast<std::ptrdiff_t>(where) + 1);
     }
-    std::vector<int32_t> ids;
-    for (const auto& s : symbols) {
-      const int32_t i = id(s);
-      if (i >= 0) {
-        ids.push_back(i);
-        continue;
-      }
-      bool bytes_ok = byte_fallback_;
-      std::vector<int32_t> bytes;
-      for (unsigned char c : s) {
-        char name[8];
-        std::snprintf(name, sizeof name, "<0x%02X>", c);
-        const int32_t b = id(name);
-        if (b < 0) bytes_ok = false;
-        bytes.push_back(b);
-      }
-      if (bytes_ok)
-        ids.insert(ids.end(), bytes.begin(), bytes.end());
-      else
-        ids.push_back(unk_);
-    }
-    return ids;
+    return symbol_ids(symbols, [&](const std::string& p) { return id(p); }, byte_fallback_, unk_);
   }
   std::string piece(int32_t i) const override {
     return i >= 0 && static_cast<size_t>(i) < pieces_.size() ? pieces_[i] : std::string();
