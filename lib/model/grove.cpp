@@ -69,13 +69,7 @@ at::Tensor GroveImpl::assemble_labels(const at::Tensor& labels_in, int64_t at, i
 }
 
 at::Tensor GroveImpl::decode(const at::Tensor& embeds, KvCache* cache) {
-  const int64_t past = cache ? cache->length : 0, l = embeds.size(1);
-  at::Tensor positions = torch::arange(past, past + l, torch::TensorOptions().dtype(torch::kLong).device(embeds.device()));
-  auto [cos, sin] = rope_tables(positions, config.llama.head_dim(), config.llama.rope_theta, embeds.scalar_type());
-  at::Tensor h = embeds;
-  for (size_t i = 0; i < model->layers->size(); ++i) h = model->layers[i]->as<LlamaLayerImpl>()->forward(h, cos, sin, cache, i);
-  if (cache) cache->length += l;
-  return model->norm->forward(h);
+  return model->norm->forward(run_layers(model->layers, config.llama, embeds, cache));
 }
 
 at::Tensor GroveImpl::logits(const at::Tensor& hidden) { return lm_head->forward(hidden); }

@@ -111,4 +111,15 @@ at::Tensor LlamaLayerImpl::forward(const at::Tensor& x, const at::Tensor& cos, c
   return h + mlp->forward(post_attention_layernorm->forward(h));
 }
 
+at::Tensor run_layers(torch::nn::ModuleList& layers, const arch::LlamaConfig& c, const at::Tensor& embeds,
+                      KvCache* cache) {
+  const int64_t past = cache ? cache->length : 0, l = embeds.size(1);
+  at::Tensor positions = torch::arange(past, past + l, torch::TensorOptions().dtype(torch::kLong).device(embeds.device()));
+  auto [cos, sin] = rope_tables(positions, c.head_dim(), c.rope_theta, embeds.scalar_type());
+  at::Tensor h = embeds;
+  for (size_t i = 0; i < layers->size(); ++i) h = layers[i]->as<LlamaLayerImpl>()->forward(h, cos, sin, cache, i);
+  if (cache) cache->length += l;
+  return h;
+}
+
 }  // namespace grove::model

@@ -5,6 +5,7 @@
 // original's names relative to model.layers.<i>. and model.norm.
 #pragma once
 #include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/linear.h>
 
 #include "arch/config.h"
@@ -57,5 +58,10 @@ struct LlamaLayerImpl : torch::nn::Module {
   RmsNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
 };
 TORCH_MODULE(LlamaLayer);
+
+// The decoder layers (a ModuleList of LlamaLayer) on embeddings (B, L, H) at positions cache->length .. + L (0 ..
+// without a cache), before the final norm; with a cache, appends these positions to it.
+at::Tensor run_layers(torch::nn::ModuleList& layers, const arch::LlamaConfig& c, const at::Tensor& embeds,
+                      KvCache* cache);
 
 }  // namespace grove::model

@@ -153,26 +153,6 @@ TEST(Clip, ModuleNamesAreTheLayoutsNames) {
   EXPECT_EQ(ours, layout_shapes(c, {"clip", "clip_adapters", "projector"}));
 }
 
-// The prompt encoder's dense positional encoding (grounding_*.safetensors: output.dense_pe), in fp32.
-TEST(Golden, SamDensePositionalEncoding) {
-  auto files = fixtures("grounding");
-  if (files.empty()) GTEST_SKIP() << "no grounding_*.safetensors in " << golden_dir();
-  for (const auto& path : files) {
-    SCOPED_TRACE(path);
-    std::printf("  %s\n", path.c_str());
-    Fixture f(path);
-    arch::SamConfig c;
-    c.embed_dim = f.config["embed_dim"];
-    c.prompt_dim = f.config["prompt_dim"];
-    c.image_size = f.config["img_size"];
-    c.patch_size = f.config["patch_size"];
-    model::PromptEncoder pe(c);
-    nn::load_module(*pe, f.tensors, std::string(arch::kSamPrefix) + "prompt_encoder.", path);
-    torch::NoGradGuard no_grad;
-    EXPECT_LT(compare("prompt encoder dense PE", pe->dense_pe(), f.get("output.dense_pe")), 1e-5);
-  }
-}
-
 // The grounding fixtures' SAM sizes (their config names the original's builder arguments).
 arch::SamConfig sam_config(const io::Record& j) {
   arch::SamConfig c;
@@ -187,6 +167,21 @@ arch::SamConfig sam_config(const io::Record& j) {
   c.decoder_mlp_dim = j["decoder_mlp_dim"];
   c.decoder_heads = j["decoder_heads"];
   return c;
+}
+
+// The prompt encoder's dense positional encoding (grounding_*.safetensors: output.dense_pe), in fp32.
+TEST(Golden, SamDensePositionalEncoding) {
+  auto files = fixtures("grounding");
+  if (files.empty()) GTEST_SKIP() << "no grounding_*.safetensors in " << golden_dir();
+  for (const auto& path : files) {
+    SCOPED_TRACE(path);
+    std::printf("  %s\n", path.c_str());
+    Fixture f(path);
+    model::PromptEncoder pe(sam_config(f.config));
+    nn::load_module(*pe, f.tensors, std::string(arch::kSamPrefix) + "prompt_encoder.", path);
+    torch::NoGradGuard no_grad;
+    EXPECT_LT(compare("prompt encoder dense PE", pe->dense_pe(), f.get("output.dense_pe")), 1e-5);
+  }
 }
 
 // The SAM image encoder with active adapters (alpha 0.7), then the box decoder on the reference's own embeddings,

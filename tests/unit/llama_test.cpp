@@ -28,14 +28,8 @@ arch::LlamaConfig tiny_llama(int64_t kv_heads) {
   return c;
 }
 
-at::Tensor run(std::vector<model::LlamaLayer>& layers, const arch::LlamaConfig& c, const at::Tensor& x,
-               model::KvCache* cache) {
-  const int64_t past = cache ? cache->length : 0;
-  auto [cos, sin] = model::rope_tables(torch::arange(past, past + x.size(1)), c.head_dim(), c.rope_theta, x.scalar_type());
-  at::Tensor h = x;
-  for (size_t i = 0; i < layers.size(); ++i) h = layers[i]->forward(h, cos, sin, cache, i);
-  if (cache) cache->length += x.size(1);
-  return h;
+torch::nn::ModuleList two_layers(const arch::LlamaConfig& c) {
+  return torch::nn::ModuleList(model::LlamaLayer(c), model::LlamaLayer(c));
 }
 
 }  // namespace
@@ -90,25 +84,25 @@ TEST(Llama, GroupedHeadsEqualFullHeadsWithSharedWeights) {
 TEST(Llama, AttentionIsCausal) {
   torch::manual_seed(2);
   arch::LlamaConfig c = tiny_llama(4);
-  std::vector<model::LlamaLayer> layers{model::LlamaLayer(c), model::LlamaLayer(c)};
+  torch::nn::ModuleList layers = two_layers(c);
   torch::NoGradGuard no_grad;
   at::Tensor x = torch::randn({1, 9, c.hidden_size});
   at::Tensor y = x.clone();
   y.narrow(1, 6, 3).normal_();  // change the future
-  EXPECT_TRUE(torch::equal(run(layers, c, x, nullptr).narrow(1, 0, 6), run(layers, c, y, nullptr).narrow(1, 0, 6)));
+  EXPECT_TRUE(torch::equal(model::run_layers(layers, c, x, nullptr).narrow(1, 0, 6), model::run_layers(layers, c, y, nullptr).narrow(1, 0, 6)));
 }
 
 TEST(Llama, CachedDecodingEqualsRecomputation) {
   torch::manual_seed(3);
   for (int64_t kv : {4, 2, 1}) {
     arch::LlamaConfig c = tiny_llama(kv);
-    std::vector<model::LlamaLayer> layers{model::LlamaLayer(c), model::LlamaLayer(c)};
+    torch::nn::ModuleList layers = two_layers(c);
     torch::NoGradGuard no_grad;
     at::Tensor x = torch::randn({1, 23, c.hidden_size});
-    at::Tensor full = run(layers, c, x, nullptr);
+    at::Tensor full = model::run_layers(layers, c, x, nullptr);
     model::KvCache cache;
-    std::vector<at::Tensor> parts{run(layers, c, x.narrow(1, 0, 11), &cache)};
-    for (int64_t t = 11; t < 23; ++t) parts.push_back(run(layers, c, x.narrow(1, t, 1), &cache));  // buffers grow
+    std::vector<at::Tensor> parts{model::run_layers(layers, c, x.narrow(1, 0, 11), &cache)};
+    for (int64_t t = 11; t < 23; ++t) parts.push_back(model::run_layers(layers, c, x.narrow(1, t, 1), &cache));  // buffers grow
     EXPECT_EQ(cache.length, 23);
     EXPECT_TRUE(torch::allclose(torch::cat(parts, 1), full, 1e-5, 1e-5)) << "kv heads " << kv;
   }
