@@ -14,10 +14,13 @@
 #include "cli/tool.h"
 #include "io/schema.h"
 #include "io/file.h"
+#include "io/limits.h"
 #include "io/shard.h"
 #include "io/weights.h"
 #include "io/stream.h"
 #include "io/torch_save.h"
+#include "text/token_lines.h"
+#include "text/tokenizer.h"
 
 using grove::io::Encoding;
 using grove::io::OutputFile;
@@ -192,6 +195,8 @@ int main(int argc, char** argv) {
   auto* random_verb = app.add_subcommand(
       "random", "A model directory of random weights, any size (speed measurements and tests; no tokenizer)");
   random_verb->add_option("--seed", seed, "Seed of the values")->default_val(42);
+  random_verb->add_option("--tokenizer", tokenizer_dir, "Tokenizer folder to include (ids checked against the config)")
+      ->type_name("DIR");
   add_model_options(random_verb);
 
   std::string model_dir, export_out;
@@ -204,6 +209,23 @@ int main(int argc, char** argv) {
   auto* pixels = app.add_subcommand("pixels", "The raw RGB24 bytes of every frame of frames records, in order");
   add_inputs(pixels);
   grove::cli::Tool::add_output(*pixels, pixels_out, "raw pixels");
+
+  // ---- text ----
+  std::string tok_dir, text_in = "-", text_out = "-";
+  bool no_bos = false, as_prompt = false, as_pieces = false, escapes = false, use_json = false;
+  auto* tokenize = app.add_subcommand("tokenize", "Texts -> token ids, one text a line, with a model's tokenizer");
+  auto* detokenize = app.add_subcommand("detokenize", "Token ids -> texts, one sequence a line");
+  for (auto* verb : {tokenize, detokenize}) {
+    verb->add_option("model", tok_dir, "Model directory or tokenizer folder (tokenizer.model or tokenizer.json, "
+                                       "added_tokens.json)")->required()->type_name("DIR");
+    verb->add_option("-i,--input", text_in, "Input lines ('-': stdin)")->default_str("-")->type_name("FILE");
+    grove::cli::Tool::add_output(*verb, text_out, "output lines");
+    verb->add_flag("-e,--escapes", escapes, "Texts use the escapes \\n \\t \\r \\\\ (one text a line even with newlines)");
+    verb->add_flag("--tokenizer-json", use_json, "Use tokenizer.json even when tokenizer.model is present");
+  }
+  tokenize->add_flag("--no-bos", no_bos, "Do not prepend <s> (add_special_tokens=False)");
+  tokenize->add_flag("--prompt", as_prompt, "Encode as the model's prompt: split at <video>, which becomes -200");
+  tokenize->add_flag("--pieces", as_pieces, "Write the pieces (tokens as text) instead of their ids");
 
   return tool.run(argc, argv, [&]() -> int {
     if (*to_jsonl) return copy(tool, inputs, w, Encoding::Jsonl, SIZE_MAX, "");
@@ -338,7 +360,9 @@ int main(int argc, char** argv) {
       write.fill = grove::arch::random_fill(seed);
       write.metadata["grove_source"] = "grove-convert random (random values, not a trained model)";
       auto layout = grove::arch::random_layout(config, dtype);
-      grove::arch::write_model_dir(model_out, config, layout, {}, {}, write);
+      grove::arch::TokenizerFiles tokenizer;
+      if (!tokenizer_dir.empty()) tokenizer = grove::arch::prepare_tokenizer(tokenizer_dir, config);
+      grove::arch::write_model_dir(model_out, config, layout, tokenizer.texts, tokenizer.copies, write);
       tool.summary(std::to_string(layout.size()) + " random tensors written to " + model_out);
       return tool.status();
     }
@@ -367,6 +391,61 @@ int main(int argc, char** argv) {
       }
       out.commit();
       tool.summary(std::to_string(n) + " frames written to " + out.name());
+      return tool.status();
+    }
+    if (*tokenize || *detokenize) {
+      const auto tokenizer = grove::text::Tokenizer::load(tok_dir, use_json);
+      grove::io::InputFile in(text_in);
+      grove::io::OutputFile out(text_out);
+      std::string line;
+      size_t n = 0;
+      for (size_t k = 1; in.read_line(line, grove::io::ReadLimits::from_env().max_record_bytes); ++k, ++n) {
+        const std::string where = in.name() + ":" + std::to_string(k);
+        if (*tokenize) {
+          const std::string text = escapes ? grove::text::unescape(line) : line;
+          std::vector<int64_t> ids;
+          if (as_prompt) {
+            ids = tokenizer.encode_prompt(text);
+            if (no_bos && !ids.empty()) ids.erase(ids.begin());
+          } else {
+            for (int32_t i : tokenizer.encode(text, !no_bos)) ids.push_back(i);
+          }
+          if (as_pieces) {
+            std::string joined;
+            for (size_t j = 0; j < ids.size(); ++j) {
+              const std::string p = ids[j] < 0 ? "<video>" : tokenizer.pieces({static_cast<int32_t>(ids[j])}).at(0);
+              joined += (j ? " " : "") + grove::text::escape(p);
+            }
+            out.write(joined + "\n");
+          } else {
+            out.write(grove::text::format_ids(ids) + "\n");
+          }
+        } else {
+          // -200 (the video placeholder) becomes "<video>" between the decoded parts, as the prompt was written.
+          std::string text;
+          std::vector<int32_t> run;
+          auto flush = [&] {
+            text += tokenizer.decode(run);
+            run.clear();
+          };
+          for (int64_t id : grove::text::parse_ids(line, where)) {
+            if (id == -200) {
+              flush();
+              text += "<video>";
+            } else if (id < 0 || id >= tokenizer.size()) {
+              throw grove::Error(where, std::to_string(id) + " is outside the vocabulary (0.." +
+                                            std::to_string(tokenizer.size() - 1) + " and -200) of " + tok_dir);
+            } else {
+              run.push_back(static_cast<int32_t>(id));
+            }
+          }
+          flush();
+          out.write((escapes ? grove::text::escape(text) : text) + "\n");
+        }
+      }
+      out.commit();
+      tool.summary(std::to_string(n) + " lines " + (*tokenize ? "tokenized" : "detokenized") + " with " +
+                   tokenizer.source());
       return tool.status();
     }
     return grove::cli::kFatal;
