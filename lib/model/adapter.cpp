@@ -5,8 +5,8 @@
 namespace grove::model {
 
 ConvAdapterImpl::ConvAdapterImpl(int64_t channels) {
-  conv3d = register_module("conv3d", torch::nn::Conv3d(torch::nn::Conv3dOptions(channels, channels, 3).padding(1)));
-  alpha = register_parameter("alpha", torch::zeros({1}));
+  conv3d = register_module("conv3d", nn::Conv3d(nn::ConvSpec{channels, channels, 3, 1, 1}));
+  alpha = register_parameter("alpha", nn::make_parameter({1}, nn::Init::Zeros));
 }
 
 at::Tensor ConvAdapterImpl::forward(const at::Tensor& x) {

@@ -2,7 +2,8 @@
 // over a (batch, channels, time, height, width) layout, Conv3d 3x3x3 with 'same' zero padding and a bias.
 #pragma once
 #include <torch/nn/module.h>
-#include <torch/nn/modules/conv.h>
+
+#include "nn/layers.h"
 
 namespace grove::model {
 
@@ -12,7 +13,7 @@ struct ConvAdapterImpl : torch::nn::Module {
   at::Tensor forward(const at::Tensor& x);
   bool is_identity() const;  // alpha == 0: tanh(0) = 0, the adapter changes nothing
 
-  torch::nn::Conv3d conv3d{nullptr};
+  nn::Conv3d conv3d{nullptr};
   at::Tensor alpha;
 };
 TORCH_MODULE(ConvAdapter);

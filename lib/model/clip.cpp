@@ -9,10 +9,10 @@ namespace grove::model {
 namespace F = torch::nn::functional;
 
 ClipAttentionImpl::ClipAttentionImpl(int64_t dim, int64_t h) : heads(h) {
-  k_proj = register_module("k_proj", torch::nn::Linear(dim, dim));
-  v_proj = register_module("v_proj", torch::nn::Linear(dim, dim));
-  q_proj = register_module("q_proj", torch::nn::Linear(dim, dim));
-  out_proj = register_module("out_proj", torch::nn::Linear(dim, dim));
+  k_proj = register_module("k_proj", nn::Linear(dim, dim));
+  v_proj = register_module("v_proj", nn::Linear(dim, dim));
+  q_proj = register_module("q_proj", nn::Linear(dim, dim));
+  out_proj = register_module("out_proj", nn::Linear(dim, dim));
 }
 
 at::Tensor ClipAttentionImpl::forward(const at::Tensor& x) {
@@ -25,8 +25,8 @@ at::Tensor ClipAttentionImpl::forward(const at::Tensor& x) {
 }
 
 ClipMlpImpl::ClipMlpImpl(int64_t dim, int64_t hidden) {
-  fc1 = register_module("fc1", torch::nn::Linear(dim, hidden));
-  fc2 = register_module("fc2", torch::nn::Linear(hidden, dim));
+  fc1 = register_module("fc1", nn::Linear(dim, hidden));
+  fc2 = register_module("fc2", nn::Linear(hidden, dim));
 }
 
 at::Tensor ClipMlpImpl::forward(const at::Tensor& x) {
@@ -35,7 +35,7 @@ at::Tensor ClipMlpImpl::forward(const at::Tensor& x) {
 }
 
 ClipLayerImpl::ClipLayerImpl(const arch::ClipConfig& c) {
-  auto ln = [&] { return torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)); };
+  auto ln = [&] { return nn::LayerNorm(c.hidden_size, c.layer_norm_eps); };
   self_attn = register_module("self_attn", ClipAttention(c.hidden_size, c.num_attention_heads));
   layer_norm1 = register_module("layer_norm1", ln());
   mlp = register_module("mlp", ClipMlp(c.hidden_size, c.intermediate_size));
@@ -48,11 +48,11 @@ at::Tensor ClipLayerImpl::forward(const at::Tensor& x) {
 }
 
 ClipEmbeddingsImpl::ClipEmbeddingsImpl(const arch::ClipConfig& c) {
-  class_embedding = register_parameter("class_embedding", torch::zeros({c.hidden_size}));
+  class_embedding = register_parameter("class_embedding", nn::make_parameter({c.hidden_size}, nn::Init::Zeros));
   patch_embedding = register_module(
       "patch_embedding",
-      torch::nn::Conv2d(torch::nn::Conv2dOptions(3, c.hidden_size, c.patch_size).stride(c.patch_size).bias(false)));
-  position_embedding = register_module("position_embedding", torch::nn::Embedding(c.grid() * c.grid() + 1, c.hidden_size));
+      nn::Conv2d(nn::ConvSpec{3, c.hidden_size, c.patch_size, c.patch_size, 0, false}));
+  position_embedding = register_module("position_embedding", nn::Embedding(c.grid() * c.grid() + 1, c.hidden_size));
 }
 
 at::Tensor ClipEmbeddingsImpl::forward(const at::Tensor& pixels) {
@@ -70,7 +70,7 @@ ClipEncoderImpl::ClipEncoderImpl(const arch::ClipConfig& c) {
 }
 
 ClipVisionImpl::ClipVisionImpl(const arch::ClipConfig& c, int64_t frames) : config(c), num_frames(frames) {
-  auto ln = [&] { return torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)); };
+  auto ln = [&] { return nn::LayerNorm(c.hidden_size, c.layer_norm_eps); };
   embeddings = register_module("embeddings", ClipEmbeddings(c));
   pre_layrnorm = register_module("pre_layrnorm", ln());
   encoder = register_module("encoder", ClipEncoder(c));
@@ -111,8 +111,8 @@ at::Tensor pool_video_tokens(const at::Tensor& patches, const arch::ClipConfig& 
 }
 
 torch::nn::Sequential make_projector(int64_t clip_dim, int64_t llm_dim) {
-  return torch::nn::Sequential(torch::nn::Linear(clip_dim, llm_dim), torch::nn::GELU(),
-                               torch::nn::Linear(llm_dim, llm_dim));
+  return torch::nn::Sequential(nn::Linear(clip_dim, llm_dim), torch::nn::GELU(),
+                               nn::Linear(llm_dim, llm_dim));
 }
 
 at::Tensor clip_normalize(const at::Tensor& rgb_uint8) {

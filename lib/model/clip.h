@@ -6,12 +6,9 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/container/sequential.h>
-#include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/embedding.h>
-#include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/normalization.h>
 
 #include "arch/config.h"
+#include "nn/layers.h"
 #include "model/adapter.h"
 
 namespace grove::model {
@@ -19,7 +16,7 @@ namespace grove::model {
 struct ClipAttentionImpl : torch::nn::Module {
   ClipAttentionImpl(int64_t dim, int64_t heads);
   at::Tensor forward(const at::Tensor& x);
-  torch::nn::Linear k_proj{nullptr}, v_proj{nullptr}, q_proj{nullptr}, out_proj{nullptr};
+  nn::Linear k_proj{nullptr}, v_proj{nullptr}, q_proj{nullptr}, out_proj{nullptr};
   int64_t heads;
 };
 TORCH_MODULE(ClipAttention);
@@ -27,7 +24,7 @@ TORCH_MODULE(ClipAttention);
 struct ClipMlpImpl : torch::nn::Module {
   ClipMlpImpl(int64_t dim, int64_t hidden);
   at::Tensor forward(const at::Tensor& x);  // fc2(quick_gelu(fc1(x)))
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+  nn::Linear fc1{nullptr}, fc2{nullptr};
 };
 TORCH_MODULE(ClipMlp);
 
@@ -35,9 +32,9 @@ struct ClipLayerImpl : torch::nn::Module {
   explicit ClipLayerImpl(const arch::ClipConfig& c);
   at::Tensor forward(const at::Tensor& x);  // pre-LayerNorm residual attention and MLP
   ClipAttention self_attn{nullptr};
-  torch::nn::LayerNorm layer_norm1{nullptr};
+  nn::LayerNorm layer_norm1{nullptr};
   ClipMlp mlp{nullptr};
-  torch::nn::LayerNorm layer_norm2{nullptr};
+  nn::LayerNorm layer_norm2{nullptr};
 };
 TORCH_MODULE(ClipLayer);
 
@@ -45,8 +42,8 @@ struct ClipEmbeddingsImpl : torch::nn::Module {
   explicit ClipEmbeddingsImpl(const arch::ClipConfig& c);
   at::Tensor forward(const at::Tensor& pixels);  // (N, 3, S, S) -> (N, 1 + patches, C)
   at::Tensor class_embedding;
-  torch::nn::Conv2d patch_embedding{nullptr};
-  torch::nn::Embedding position_embedding{nullptr};
+  nn::Conv2d patch_embedding{nullptr};
+  nn::Embedding position_embedding{nullptr};
 };
 TORCH_MODULE(ClipEmbeddings);
 
@@ -63,7 +60,7 @@ struct ClipVisionImpl : torch::nn::Module {
   // state select_layer (CLS dropped): (B*T, patches, C). Layers past the selected one are not run.
   at::Tensor forward(const at::Tensor& pixels);
   ClipEmbeddings embeddings{nullptr};
-  torch::nn::LayerNorm pre_layrnorm{nullptr}, post_layernorm{nullptr};
+  nn::LayerNorm pre_layrnorm{nullptr}, post_layernorm{nullptr};
   ClipEncoder encoder{nullptr};
   arch::ClipConfig config;
   int64_t num_frames;

@@ -8,7 +8,7 @@ namespace grove::model {
 
 GroveBodyImpl::GroveBodyImpl(const arch::Config& c) {
   const auto& l = c.llama;
-  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(l.vocab_size, l.hidden_size));
+  embed_tokens = register_module("embed_tokens", nn::Embedding(l.vocab_size, l.hidden_size));
   layers = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < l.num_hidden_layers; ++i) layers->push_back(LlamaLayer(l));
   norm = register_module("norm", RmsNorm(l.hidden_size, l.rms_norm_eps));
@@ -19,15 +19,15 @@ GroveBodyImpl::GroveBodyImpl(const arch::Config& c) {
   mm_projector = register_module("mm_projector", make_projector(c.clip.hidden_size, l.hidden_size));
   grounding_encoder = register_module("grounding_encoder", Sam(c.sam, c.num_frames, c.temporal_objectness));
   text_hidden_fcs = register_module("text_hidden_fcs", torch::nn::ModuleList());
-  text_hidden_fcs->push_back(torch::nn::Sequential(torch::nn::Linear(l.hidden_size, l.hidden_size), torch::nn::ReLU(),
-                                                   torch::nn::Linear(l.hidden_size, c.sam.prompt_dim),
+  text_hidden_fcs->push_back(torch::nn::Sequential(nn::Linear(l.hidden_size, l.hidden_size), torch::nn::ReLU(),
+                                                   nn::Linear(l.hidden_size, c.sam.prompt_dim),
                                                    torch::nn::Dropout(0.0)));
 }
 
 GroveImpl::GroveImpl(const arch::Config& c) : config(c) {
   model = register_module("model", GroveBody(c));
   lm_head = register_module(
-      "lm_head", torch::nn::Linear(torch::nn::LinearOptions(c.llama.hidden_size, c.llama.vocab_size).bias(false)));
+      "lm_head", nn::Linear(c.llama.hidden_size, c.llama.vocab_size, false));
 }
 
 at::Tensor GroveImpl::video_tokens(const at::Tensor& clip_pixels) {

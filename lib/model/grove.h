@@ -11,10 +11,9 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/container/sequential.h>
-#include <torch/nn/modules/embedding.h>
-#include <torch/nn/modules/linear.h>
 
 #include "arch/config.h"
+#include "nn/layers.h"
 #include "model/boxes.h"
 #include "model/clip.h"
 #include "model/llama.h"
@@ -25,7 +24,7 @@ namespace grove::model {
 // The module named "model".
 struct GroveBodyImpl : torch::nn::Module {
   explicit GroveBodyImpl(const arch::Config& c);
-  torch::nn::Embedding embed_tokens{nullptr};
+  nn::Embedding embed_tokens{nullptr};
   torch::nn::ModuleList layers;
   RmsNorm norm{nullptr};
   ClipVision clip{nullptr};  // registered as vision_tower.vision_tower.vision_model
@@ -72,7 +71,7 @@ struct GroveImpl : torch::nn::Module {
   WindowBoxes boxes(const at::Tensor& image_embeddings, const at::Tensor& queries);
 
   GroveBody model{nullptr};
-  torch::nn::Linear lm_head{nullptr};
+  nn::Linear lm_head{nullptr};
   arch::Config config;
 };
 TORCH_MODULE(Grove);

@@ -6,7 +6,7 @@
 
 namespace grove::model {
 
-RmsNormImpl::RmsNormImpl(int64_t dim, double e) : eps(e) { weight = register_parameter("weight", torch::ones({dim})); }
+RmsNormImpl::RmsNormImpl(int64_t dim, double e) : eps(e) { weight = register_parameter("weight", nn::make_parameter({dim}, nn::Init::Ones)); }
 
 at::Tensor RmsNormImpl::forward(const at::Tensor& x) {
   at::Tensor h = x.to(torch::kFloat32);
@@ -31,7 +31,7 @@ at::Tensor apply_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tens
 
 LlamaAttentionImpl::LlamaAttentionImpl(const arch::LlamaConfig& c)
     : heads(c.num_attention_heads), kv_heads(c.num_key_value_heads), head_dim(c.head_dim()) {
-  auto linear = [](int64_t in, int64_t out) { return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false)); };
+  auto linear = [](int64_t in, int64_t out) { return nn::Linear(in, out, false); };
   q_proj = register_module("q_proj", linear(c.hidden_size, heads * head_dim));
   k_proj = register_module("k_proj", linear(c.hidden_size, kv_heads * head_dim));
   v_proj = register_module("v_proj", linear(c.hidden_size, kv_heads * head_dim));
@@ -88,7 +88,7 @@ at::Tensor LlamaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& co
 }
 
 LlamaMlpImpl::LlamaMlpImpl(const arch::LlamaConfig& c) {
-  auto linear = [](int64_t in, int64_t out) { return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false)); };
+  auto linear = [](int64_t in, int64_t out) { return nn::Linear(in, out, false); };
   gate_proj = register_module("gate_proj", linear(c.hidden_size, c.intermediate_size));
   up_proj = register_module("up_proj", linear(c.hidden_size, c.intermediate_size));
   down_proj = register_module("down_proj", linear(c.intermediate_size, c.hidden_size));

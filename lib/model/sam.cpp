@@ -10,9 +10,7 @@ namespace grove::model {
 
 namespace {
 
-torch::nn::LayerNorm layer_norm(int64_t dim, double eps) {
-  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(eps));
-}
+nn::LayerNorm layer_norm(int64_t dim, double eps) { return nn::LayerNorm(dim, eps); }
 
 // rel_pos[i - j + size - 1] for query row i and key row j: (size, size, head_dim). The tables always have
 // 2 * size - 1 rows here (import resizes them), so the original's linear interpolation of other lengths never runs.
@@ -28,8 +26,8 @@ at::Tensor relative_table(const at::Tensor& rel_pos, int64_t size) {
 }  // namespace
 
 SamMlpImpl::SamMlpImpl(int64_t dim, int64_t hidden, bool g) : gelu(g) {
-  lin1 = register_module("lin1", torch::nn::Linear(dim, hidden));
-  lin2 = register_module("lin2", torch::nn::Linear(hidden, dim));
+  lin1 = register_module("lin1", nn::Linear(dim, hidden));
+  lin2 = register_module("lin2", nn::Linear(hidden, dim));
 }
 
 at::Tensor SamMlpImpl::forward(const at::Tensor& x) {
@@ -38,10 +36,10 @@ at::Tensor SamMlpImpl::forward(const at::Tensor& x) {
 }
 
 SamViTAttentionImpl::SamViTAttentionImpl(int64_t dim, int64_t h, int64_t size) : heads(h) {
-  qkv = register_module("qkv", torch::nn::Linear(dim, 3 * dim));
-  proj = register_module("proj", torch::nn::Linear(dim, dim));
-  rel_pos_h = register_parameter("rel_pos_h", torch::zeros({2 * size - 1, dim / h}));
-  rel_pos_w = register_parameter("rel_pos_w", torch::zeros({2 * size - 1, dim / h}));
+  qkv = register_module("qkv", nn::Linear(dim, 3 * dim));
+  proj = register_module("proj", nn::Linear(dim, dim));
+  rel_pos_h = register_parameter("rel_pos_h", nn::make_parameter({2 * size - 1, dim / h}, nn::Init::Zeros));
+  rel_pos_w = register_parameter("rel_pos_w", nn::make_parameter({2 * size - 1, dim / h}, nn::Init::Zeros));
 }
 
 at::Tensor SamViTAttentionImpl::forward(const at::Tensor& x) {
@@ -87,20 +85,20 @@ at::Tensor SamBlockImpl::forward(const at::Tensor& x) {
 
 PatchEmbedImpl::PatchEmbedImpl(const arch::SamConfig& c) {
   proj = register_module(
-      "proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, c.embed_dim, c.patch_size).stride(c.patch_size)));
+      "proj", nn::Conv2d(nn::ConvSpec{3, c.embed_dim, c.patch_size, c.patch_size, 0}));
 }
 
 SamImageEncoderImpl::SamImageEncoderImpl(const arch::SamConfig& c, int64_t frames) : config(c), num_frames(frames) {
   const int64_t d = c.embed_dim, pd = c.prompt_dim;
   patch_embed = register_module("patch_embed", PatchEmbed(c));
-  pos_embed = register_parameter("pos_embed", torch::zeros({1, c.grid(), c.grid(), d}));
+  pos_embed = register_parameter("pos_embed", nn::make_parameter({1, c.grid(), c.grid(), d}, nn::Init::Zeros));
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.depth; ++i) blocks->push_back(SamBlock(c, c.is_global(i) ? 0 : c.window_size));
   adapters = register_module("adapters", torch::nn::ModuleList());
   for (size_t k = 0; k < c.global_attn_indexes.size(); ++k) adapters->push_back(ConvAdapter(d));
   neck = register_module(
-      "neck", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(d, pd, 1).bias(false)), LayerNorm2d(pd),
-                                    torch::nn::Conv2d(torch::nn::Conv2dOptions(pd, pd, 3).padding(1).bias(false)),
+      "neck", torch::nn::Sequential(nn::Conv2d(nn::ConvSpec{d, pd, 1, 1, 0, false}), LayerNorm2d(pd),
+                                    nn::Conv2d(nn::ConvSpec{pd, pd, 3, 1, 1, false}),
                                     LayerNorm2d(pd)));
 }
 
@@ -125,10 +123,10 @@ at::Tensor SamImageEncoderImpl::forward(const at::Tensor& pixels) {
 SamAttentionImpl::SamAttentionImpl(int64_t dim, int64_t h, int64_t downsample) : heads(h) {
   const int64_t inner = dim / downsample;
   if (inner % h != 0) throw Error("SAM attention", std::to_string(h) + " heads do not divide " + std::to_string(inner));
-  q_proj = register_module("q_proj", torch::nn::Linear(dim, inner));
-  k_proj = register_module("k_proj", torch::nn::Linear(dim, inner));
-  v_proj = register_module("v_proj", torch::nn::Linear(dim, inner));
-  out_proj = register_module("out_proj", torch::nn::Linear(inner, dim));
+  q_proj = register_module("q_proj", nn::Linear(dim, inner));
+  k_proj = register_module("k_proj", nn::Linear(dim, inner));
+  v_proj = register_module("v_proj", nn::Linear(dim, inner));
+  out_proj = register_module("out_proj", nn::Linear(inner, dim));
 }
 
 at::Tensor SamAttentionImpl::forward(const at::Tensor& q_in, const at::Tensor& k_in, const at::Tensor& v_in) {
@@ -190,28 +188,27 @@ at::Tensor TwoWayTransformerImpl::forward(const at::Tensor& image, const at::Ten
 
 SamMlpHeadImpl::SamMlpHeadImpl(int64_t in, int64_t hidden, int64_t out, int64_t n) {
   layers = register_module("layers", torch::nn::ModuleList());
-  for (int64_t k = 0; k < n; ++k) layers->push_back(torch::nn::Linear(k == 0 ? in : hidden, k + 1 == n ? out : hidden));
+  for (int64_t k = 0; k < n; ++k) layers->push_back(nn::Linear(k == 0 ? in : hidden, k + 1 == n ? out : hidden));
 }
 
 MaskDecoderImpl::MaskDecoderImpl(const arch::SamConfig& c, bool temporal_objectness)
     : num_mask_tokens(c.num_mask_tokens) {
   const int64_t d = c.prompt_dim;
   transformer = register_module("transformer", TwoWayTransformer(c));
-  iou_token = register_module("iou_token", torch::nn::Embedding(1, d));
-  mask_tokens = register_module("mask_tokens", torch::nn::Embedding(c.num_mask_tokens, d));
-  using torch::nn::ConvTranspose2d, torch::nn::ConvTranspose2dOptions;
-  output_upscaling = register_module(
-      "output_upscaling", torch::nn::Sequential(ConvTranspose2d(ConvTranspose2dOptions(d, d / 4, 2).stride(2)),
+  iou_token = register_module("iou_token", nn::Embedding(1, d));
+  mask_tokens = register_module("mask_tokens", nn::Embedding(c.num_mask_tokens, d));
+    output_upscaling = register_module(
+      "output_upscaling", torch::nn::Sequential(nn::ConvTranspose2d(nn::ConvSpec{d, d / 4, 2, 2, 0}),
                                                 LayerNorm2d(d / 4), torch::nn::GELU(),
-                                                ConvTranspose2d(ConvTranspose2dOptions(d / 4, d / 8, 2).stride(2)),
+                                                nn::ConvTranspose2d(nn::ConvSpec{d / 4, d / 8, 2, 2, 0}),
                                                 torch::nn::GELU()));
   output_hypernetworks_mlps = register_module("output_hypernetworks_mlps", torch::nn::ModuleList());
   for (int64_t k = 0; k < c.num_mask_tokens; ++k) output_hypernetworks_mlps->push_back(SamMlpHead(d, d, d / 8, 3));
   iou_prediction_head = register_module("iou_prediction_head", SamMlpHead(d, d, c.num_mask_tokens, c.iou_head_depth));
   bbox_prediction_head = register_module(
-      "bbox_prediction_head", torch::nn::Sequential(torch::nn::Linear(d, d), torch::nn::ReLU(), torch::nn::Linear(d, 4)));
+      "bbox_prediction_head", torch::nn::Sequential(nn::Linear(d, d), torch::nn::ReLU(), nn::Linear(d, 4)));
   if (temporal_objectness)
-    temporal_objectness_head = register_module("temporal_objectness_head", torch::nn::Linear(d, 1));
+    temporal_objectness_head = register_module("temporal_objectness_head", nn::Linear(d, 1));
 }
 
 BoxPredictions MaskDecoderImpl::forward(const at::Tensor& image_embeddings, const at::Tensor& dense_pe,

@@ -7,12 +7,9 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/container/sequential.h>
-#include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/embedding.h>
-#include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/normalization.h>
 
 #include "arch/config.h"
+#include "nn/layers.h"
 #include "model/adapter.h"
 #include "model/sam_prompt.h"
 
@@ -22,7 +19,7 @@ namespace grove::model {
 struct SamMlpImpl : torch::nn::Module {
   SamMlpImpl(int64_t dim, int64_t hidden, bool gelu);
   at::Tensor forward(const at::Tensor& x);
-  torch::nn::Linear lin1{nullptr}, lin2{nullptr};
+  nn::Linear lin1{nullptr}, lin2{nullptr};
   bool gelu;
 };
 TORCH_MODULE(SamMlp);
@@ -31,7 +28,7 @@ TORCH_MODULE(SamMlp);
 struct SamViTAttentionImpl : torch::nn::Module {
   SamViTAttentionImpl(int64_t dim, int64_t heads, int64_t size);
   at::Tensor forward(const at::Tensor& x);  // (B, H, W, C) -> (B, H, W, C)
-  torch::nn::Linear qkv{nullptr}, proj{nullptr};
+  nn::Linear qkv{nullptr}, proj{nullptr};
   at::Tensor rel_pos_h, rel_pos_w;  // (2 * size - 1, head_dim)
   int64_t heads;
 };
@@ -42,7 +39,7 @@ TORCH_MODULE(SamViTAttention);
 struct SamBlockImpl : torch::nn::Module {
   SamBlockImpl(const arch::SamConfig& c, int64_t window);
   at::Tensor forward(const at::Tensor& x);  // (B, H, W, C)
-  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+  nn::LayerNorm norm1{nullptr}, norm2{nullptr};
   SamViTAttention attn{nullptr};
   SamMlp mlp{nullptr};
   int64_t window;
@@ -51,7 +48,7 @@ TORCH_MODULE(SamBlock);
 
 struct PatchEmbedImpl : torch::nn::Module {
   explicit PatchEmbedImpl(const arch::SamConfig& c);
-  torch::nn::Conv2d proj{nullptr};
+  nn::Conv2d proj{nullptr};
 };
 TORCH_MODULE(PatchEmbed);
 
@@ -73,7 +70,7 @@ TORCH_MODULE(SamImageEncoder);
 struct SamAttentionImpl : torch::nn::Module {
   SamAttentionImpl(int64_t dim, int64_t heads, int64_t downsample);
   at::Tensor forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
-  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
+  nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
   int64_t heads;
 };
 TORCH_MODULE(SamAttention);
@@ -84,7 +81,7 @@ struct TwoWayBlockImpl : torch::nn::Module {
   std::pair<at::Tensor, at::Tensor> forward(const at::Tensor& queries, const at::Tensor& keys, const at::Tensor& query_pe,
                                             const at::Tensor& key_pe);
   SamAttention self_attn{nullptr}, cross_attn_token_to_image{nullptr}, cross_attn_image_to_token{nullptr};
-  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr}, norm4{nullptr};
+  nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr}, norm4{nullptr};
   SamMlp mlp{nullptr};
   bool skip_first_layer_pe;
 };
@@ -96,7 +93,7 @@ struct TwoWayTransformerImpl : torch::nn::Module {
   at::Tensor forward(const at::Tensor& image, const at::Tensor& image_pe, const at::Tensor& tokens);
   torch::nn::ModuleList layers;
   SamAttention final_attn_token_to_image{nullptr};
-  torch::nn::LayerNorm norm_final_attn{nullptr};
+  nn::LayerNorm norm_final_attn{nullptr};
 };
 TORCH_MODULE(TwoWayTransformer);
 
@@ -119,11 +116,11 @@ struct MaskDecoderImpl : torch::nn::Module {
   BoxPredictions forward(const at::Tensor& image_embeddings, const at::Tensor& dense_pe, const at::Tensor& sparse,
                          const at::Tensor& dense, const std::vector<int64_t>& reps);
   TwoWayTransformer transformer{nullptr};
-  torch::nn::Embedding iou_token{nullptr}, mask_tokens{nullptr};
+  nn::Embedding iou_token{nullptr}, mask_tokens{nullptr};
   torch::nn::Sequential output_upscaling{nullptr}, bbox_prediction_head{nullptr};
   torch::nn::ModuleList output_hypernetworks_mlps;
   SamMlpHead iou_prediction_head{nullptr};
-  torch::nn::Linear temporal_objectness_head{nullptr};
+  nn::Linear temporal_objectness_head{nullptr};
   int64_t num_mask_tokens;
 };
 TORCH_MODULE(MaskDecoder);

@@ -7,8 +7,8 @@
 namespace grove::model {
 
 LayerNorm2dImpl::LayerNorm2dImpl(int64_t channels, double e) : eps(e) {
-  weight = register_parameter("weight", torch::ones({channels}));
-  bias = register_parameter("bias", torch::zeros({channels}));
+  weight = register_parameter("weight", nn::make_parameter({channels}, nn::Init::Ones));
+  bias = register_parameter("bias", nn::make_parameter({channels}, nn::Init::Zeros));
 }
 
 at::Tensor LayerNorm2dImpl::forward(const at::Tensor& x) {
@@ -19,7 +19,7 @@ at::Tensor LayerNorm2dImpl::forward(const at::Tensor& x) {
 }
 
 PositionEmbeddingRandomImpl::PositionEmbeddingRandomImpl(int64_t num_feats) {
-  positional_encoding_gaussian_matrix = register_buffer("positional_encoding_gaussian_matrix", torch::randn({2, num_feats}));
+  positional_encoding_gaussian_matrix = register_buffer("positional_encoding_gaussian_matrix", nn::make_parameter({2, num_feats}, nn::Init::Normal));
 }
 
 at::Tensor PositionEmbeddingRandomImpl::forward(int64_t h, int64_t w) {
@@ -37,14 +37,14 @@ PromptEncoderImpl::PromptEncoderImpl(const arch::SamConfig& c) : grid(c.grid()) 
   const int64_t d = c.prompt_dim, m = c.mask_in_chans;
   pe_layer = register_module("pe_layer", PositionEmbeddingRandom(d / 2));
   point_embeddings = register_module("point_embeddings", torch::nn::ModuleList());
-  for (int k = 0; k < 4; ++k) point_embeddings->push_back(torch::nn::Embedding(1, d));
-  not_a_point_embed = register_module("not_a_point_embed", torch::nn::Embedding(1, d));
+  for (int k = 0; k < 4; ++k) point_embeddings->push_back(nn::Embedding(1, d));
+  not_a_point_embed = register_module("not_a_point_embed", nn::Embedding(1, d));
   mask_downscaling = register_module(
       "mask_downscaling",
-      torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(1, m / 4, 2).stride(2)), LayerNorm2d(m / 4),
-                            torch::nn::GELU(), torch::nn::Conv2d(torch::nn::Conv2dOptions(m / 4, m, 2).stride(2)),
-                            LayerNorm2d(m), torch::nn::GELU(), torch::nn::Conv2d(torch::nn::Conv2dOptions(m, d, 1))));
-  no_mask_embed = register_module("no_mask_embed", torch::nn::Embedding(1, d));
+      torch::nn::Sequential(nn::Conv2d(nn::ConvSpec{1, m / 4, 2, 2, 0}), LayerNorm2d(m / 4),
+                            torch::nn::GELU(), nn::Conv2d(nn::ConvSpec{m / 4, m, 2, 2, 0}),
+                            LayerNorm2d(m), torch::nn::GELU(), nn::Conv2d(nn::ConvSpec{m, d, 1, 1, 0})));
+  no_mask_embed = register_module("no_mask_embed", nn::Embedding(1, d));
 }
 
 at::Tensor PromptEncoderImpl::dense_pe() { return pe_layer->forward(grid, grid); }

@@ -6,9 +6,9 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/container/sequential.h>
-#include <torch/nn/modules/embedding.h>
 
 #include "arch/config.h"
+#include "nn/layers.h"
 
 namespace grove::model {
 
@@ -36,7 +36,7 @@ struct PromptEncoderImpl : torch::nn::Module {
   at::Tensor dense_prompt(int64_t n);          // no_mask_embed broadcast: (n, prompt_dim, grid, grid)
   PositionEmbeddingRandom pe_layer{nullptr};
   torch::nn::ModuleList point_embeddings;
-  torch::nn::Embedding not_a_point_embed{nullptr}, no_mask_embed{nullptr};
+  nn::Embedding not_a_point_embed{nullptr}, no_mask_embed{nullptr};
   torch::nn::Sequential mask_downscaling{nullptr};
   int64_t grid;
 };

@@ -51,7 +51,7 @@ std::vector<std::pair<std::string, at::Tensor>> views(const io::SafetensorsSet& 
 }
 
 void load_module(torch::nn::Module& m, const std::vector<std::pair<std::string, at::Tensor>>& weights,
-                 const std::string& prefix, const std::string& where) {
+                 const std::string& prefix, const std::string& where, bool share) {
   std::map<std::string, at::Tensor> sources;
   std::vector<io::WeightInfo> have;
   for (const auto& [name, t] : weights)
@@ -67,7 +67,13 @@ void load_module(torch::nn::Module& m, const std::vector<std::pair<std::string, 
   auto problems = arch::compare_weights(expected, have);
   if (!problems.empty()) throw Error(where, arch::summarize_problems(problems));
   torch::NoGradGuard no_grad;
-  for (auto& [name, dst] : targets) dst.copy_(sources.at(name));
+  for (auto& [name, dst] : targets) {
+    const at::Tensor& src = sources.at(name);
+    if (share && src.scalar_type() == dst.scalar_type() && src.device() == dst.device() && src.is_contiguous())
+      dst.set_data(src);
+    else
+      dst.copy_(src);
+  }
 }
 
 void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,

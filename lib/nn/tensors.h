@@ -29,9 +29,11 @@ std::vector<std::pair<std::string, at::Tensor>> views(const io::SafetensorsSet& 
 // Loads weights into a module by name: every parameter and buffer of m, named prefix + its name in m, must be among
 // 'weights' with the same shape and a floating dtype, and no weight under the prefix may be left over. Every
 // problem is collected and thrown as one grove::Error naming 'where' (the model directory). Values are copied,
-// converted to each parameter's dtype and device.
+// converted to each parameter's dtype and device; with share, a weight already in the parameter's dtype and on its
+// device becomes the parameter itself (no copy: a memory-mapped file's pages are shared by every process that maps
+// it, but the parameter is then read-only, so never share what will be trained).
 void load_module(torch::nn::Module& m, const std::vector<std::pair<std::string, at::Tensor>>& weights,
-                 const std::string& prefix, const std::string& where);
+                 const std::string& prefix, const std::string& where, bool share = false);
 
 // Writes the tensors (made contiguous, on the CPU) as a safetensors file, atomically.
 void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
