@@ -106,8 +106,11 @@ at::Tensor ClipVisionImpl::forward(const at::Tensor& pixels) {
 at::Tensor pool_video_tokens(const at::Tensor& patches, const arch::ClipConfig& c, int64_t num_frames) {
   const int64_t n = patches.size(0), ch = patches.size(2), b = n / num_frames, g = c.grid();
   at::Tensor x = patches.reshape({b, num_frames, g, g, ch}).permute({0, 4, 1, 2, 3});
-  x = torch::adaptive_avg_pool3d(x, {c.pool[0], c.pool[1], c.pool[2]});
-  return x.flatten(2).transpose(1, 2);
+  // LibTorch's CPU kernel has no bf16/fp16 version. CUDA's sums in float32 and rounds once, so pooling in float32
+  // and rounding the result gives the same numbers.
+  const bool widen = x.is_cpu() && x.scalar_type() != c10::kFloat && x.scalar_type() != c10::kDouble;
+  at::Tensor pooled = torch::adaptive_avg_pool3d(widen ? x.to(c10::kFloat) : x, {c.pool[0], c.pool[1], c.pool[2]});
+  return pooled.to(x.scalar_type()).flatten(2).transpose(1, 2);
 }
 
 torch::nn::Sequential make_projector(int64_t clip_dim, int64_t llm_dim) {

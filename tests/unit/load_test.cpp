@@ -1,6 +1,6 @@
 // Model directories loaded as runnable networks (lib/model/load, lib/nn/layers): the released 7B architecture loads
 // by name from a 7B-shaped checkpoint, with every tensor used in place; layers built without initialisation or in
-// another dtype; bf16 weights kept bf16.
+// another dtype; and the bf16 details the original's bf16 inference has (box arithmetic, dense PE).
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 #include <unistd.h>
@@ -11,7 +11,9 @@
 #include "arch/layout.h"
 #include "arch/model_dir.h"
 #include "core/error.h"
+#include "model/boxes.h"
 #include "model/load.h"
+#include "model/sam_prompt.h"
 #include "nn/layers.h"
 #include "nn/tensors.h"
 #include "test_util.h"
@@ -161,4 +163,46 @@ TEST(Load, LayersComputeWhatTorchNnComputesAndSkipInitialisationWhenAsked) {
     EXPECT_TRUE(torch::equal(next, torch::rand({1})));
   }
   EXPECT_EQ(nn::Linear(2, 2)->weight.scalar_type(), c10::kFloat);  // the scope ended
+}
+
+TEST(Bf16, BoxArithmeticIsDoneInBf16AsTheOriginalDoes) {
+  // cx 0.7, cy 0.6, w 0.3, h 0.2 of a 1920x1080 frame. In bf16: 0.7 -> 0.69921875, * 1920 = 1342.5 -> 1344 (bf16
+  // numbers are 8 apart in 1024..2047); 0.3 -> 0.30078125, * 1920 = 577.5 -> 576 (4 apart in 512..1023), / 2 = 288;
+  // so x1 = 1056 and x2 = 1632, where float32 gives 1053.75 and 1631.25. Likewise 0.6 -> 0.6015625 * 1080 = 649.6875
+  // -> 648 (4 apart in 512..1023), 0.2 -> 0.2001953125 * 1080 = 216.2109375 -> 216, / 2 = 108: y1 = 540, y2 = 756.
+  at::Tensor b = torch::tensor({{0.7f, 0.6f, 0.3f, 0.2f}}).to(c10::kBFloat16);
+  at::Tensor px = model::to_pixel_xyxy(b, 1920, 1080);
+  EXPECT_EQ(px.scalar_type(), c10::kBFloat16);
+  EXPECT_TRUE(torch::equal(px.to(c10::kFloat), torch::tensor({{1056.0f, 540.0f, 1632.0f, 756.0f}})))
+      << px.to(c10::kFloat);
+  at::Tensor f32 = model::to_pixel_xyxy(b.to(c10::kFloat), 1920, 1080);
+  EXPECT_FLOAT_EQ(f32[0][0].item<float>(), 1053.75f);
+}
+
+TEST(Bf16, DensePositionalEncodingIsComputedInBf16) {
+  // A bf16 prompt encoder computes the dense PE in bf16 step by step, as the original's bf16 model does; the same
+  // Gaussian matrix in float32, rounded at the end, gives other values.
+  const int64_t feats = 8, grid = 16;
+  model::PositionEmbeddingRandom pe(feats);
+  at::Tensor g32 = pe->positional_encoding_gaussian_matrix.clone();
+  pe->to(c10::kBFloat16);
+  at::Tensor ours = pe->forward(grid, grid);
+  ASSERT_EQ(ours.scalar_type(), c10::kBFloat16);
+  // By hand, every intermediate rounded to bf16: (i + 0.5) / grid coordinates, 2c - 1, the product, 2 pi, sin/cos.
+  auto bf = [](const at::Tensor& t) { return t.to(c10::kBFloat16); };
+  at::Tensor g = bf(g32);
+  at::Tensor out = torch::empty({1, 2 * feats, grid, grid}, torch::kFloat);
+  for (int64_t y = 0; y < grid; ++y)
+    for (int64_t x = 0; x < grid; ++x) {
+      at::Tensor cx = bf(bf(torch::tensor(x + 1.0f) - 0.5f) / grid), cy = bf(bf(torch::tensor(y + 1.0f) - 0.5f) / grid);
+      at::Tensor c = bf(bf(torch::stack({cx, cy}) * 2) - 1);
+      at::Tensor proj = bf(torch::matmul(c.unsqueeze(0), g) * (2 * M_PI))[0];
+      out.index_put_({0, torch::indexing::Slice(0, feats), y, x}, bf(torch::sin(proj)).to(torch::kFloat));
+      out.index_put_({0, torch::indexing::Slice(feats, 2 * feats), y, x}, bf(torch::cos(proj)).to(torch::kFloat));
+    }
+  EXPECT_LE((ours.to(torch::kFloat) - out).abs().max().item<float>(), 1.0f / 128) << "more than one bf16 step apart";
+  pe->to(c10::kFloat);
+  pe->positional_encoding_gaussian_matrix.copy_(g.to(c10::kFloat));
+  at::Tensor rounded_late = pe->forward(grid, grid).to(c10::kBFloat16);
+  EXPECT_FALSE(torch::equal(ours, rounded_late)) << "bf16 and float32 arithmetic gave the same PE";
 }
