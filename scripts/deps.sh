@@ -9,6 +9,7 @@ packages=(
   libmsgpack-cxx-dev libzstd-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libgloo-dev
+  libre2-dev libstemmer-dev wordnet-base     # grove-eval: PTB tokenizer rules, METEOR's stemmer and WordNet synonyms
   libgtest-dev bats bc zstd               # tests and benchmarks
 )
 
