@@ -464,6 +464,7 @@ class Lexer {
     size_t pos = 0;
     std::vector<int> hits;
     while (pos < text.size()) {
+      if (fast_path(text, pos, out)) continue;
       re2::StringPiece rest(text.data() + pos, text.size() - pos);
       hits.clear();
       if (!set_.Match(rest, &hits) && hits.empty()) {  // the set's DFA gave up: try every rule
@@ -496,6 +497,32 @@ class Lexer {
   }
 
  private:
+  // The two commonest cases without the rule set, with the rules' own result: a run of spaces (only {SPACES}
+  // can match there: no rule's first part starts with a space) and an ASCII word followed by a space, a line
+  // break or the end. For such a word every rule that matches longer than {WORD} (ABBREV4/{SPACE}, ACRO/{SPACENL})
+  // returns the same text; the rules for longer tokens need a character that is not a letter (. ' - / @ $ & +
+  // # or a digit) before the space, except cannot, gonna, gotta, lemme, gimme and wanna, left to the rules.
+  static bool fast_path(std::string_view text, size_t& pos, std::vector<std::string>& out) {
+    if (text[pos] == ' ') {
+      while (pos < text.size() && text[pos] == ' ') ++pos;
+      return true;
+    }
+    size_t e = pos;
+    while (e < text.size() && ((text[e] | 32) >= 'a' && (text[e] | 32) <= 'z')) ++e;
+    if (e == pos || (e < text.size() && text[e] != ' ' && text[e] != '\n')) return false;
+    std::string_view w = text.substr(pos, e - pos);
+    if (w.size() == 5 || w.size() == 6) {
+      std::string lower(w);
+      for (char& c : lower) c = static_cast<char>(c | 32);
+      for (const char* special : {"cannot", "gonna", "gotta", "lemme", "gimme", "wanna"}) {
+        if (lower == special) return false;
+      }
+    }
+    out.emplace_back(w);
+    pos = e;
+    return true;
+  }
+
   static RE2::Options options() {
     RE2::Options o;
     o.set_longest_match(true);

@@ -224,4 +224,17 @@ for k, (i, cand, refs) in enumerate(items):
 with open(OUT, "w", encoding="utf-8") as f:
     json.dump(fixture, f, ensure_ascii=False, indent=1)
     f.write("\n")
+# The same items as grove streams (JSON Lines) for the tests of the grove-eval executable: prediction records
+# (the fields grove-eval reads, id and caption) and one sample record per reference.
+header = {"type": "header", "format": "grove-stream", "version": 1, "tool": "make_caption_fixture.py",
+          "tool_version": "1"}
+with open(os.path.join(HERE, "captions_pred.jsonl"), "w", encoding="utf-8") as f:
+    f.write(json.dumps(header) + "\n")
+    for i, cand, _ in items:
+        f.write(json.dumps({"type": "prediction", "id": i, "caption": cand}, ensure_ascii=False) + "\n")
+with open(os.path.join(HERE, "captions_gt.jsonl"), "w", encoding="utf-8") as f:
+    f.write(json.dumps(header) + "\n")
+    for i, _, refs in items:
+        for r in refs:
+            f.write(json.dumps({"type": "sample", "id": i, "caption": r}, ensure_ascii=False) + "\n")
 print("%d items, %d with several references" % (len(items), sum(len(r) > 1 for _, _, r in items)))
