@@ -213,3 +213,24 @@ TEST(CaptionMetrics, WholePipelineFromRawCaptions) {
   for (const std::string& n : s.names) EXPECT_NEAR(s.corpus[n], f["corpus"][n].get<double>(), 1e-6) << n;
   EXPECT_THROW(score_captions({CaptionInput{"x", "a", {}}}, nullptr), std::invalid_argument);
 }
+
+TEST(PtbTokenize, AnyBytesTerminate) {
+  // Arbitrary bytes (invalid UTF-8, NUL, control characters, brackets, quotes) end in some tokens, never a hang.
+  uint32_t x = 12345;
+  auto next = [&] { return x = x * 1664525u + 1013904223u; };
+  const std::string alphabet = std::string("aZ09 .,'\"-()[]{}<>&;:/\\$#@!?*+=~`|^_\n\t\r\x7f", 44) + std::string(1, '\0') +
+                               "\xc3\xa9\xe2\x80\x99\xe2\x80\x94\xf0\x9f\x98\x80\xff\xfe\xc3";
+  std::vector<std::string> texts;
+  for (int i = 0; i < 300; ++i) {
+    std::string s;
+    size_t n = next() % 120;
+    for (size_t k = 0; k < n; ++k) s += alphabet[next() % alphabet.size()];
+    texts.push_back(s);
+  }
+  std::vector<std::string> out = coco_tokenize(texts);
+  ASSERT_EQ(out.size(), texts.size());
+  std::vector<CaptionInput> items;
+  for (size_t i = 0; i + 1 < texts.size(); i += 2) items.push_back({std::to_string(i), texts[i], {texts[i + 1]}});
+  CaptionScores s = score_captions(items, nullptr);
+  for (const auto& [name, v] : s.corpus) EXPECT_FALSE(std::isnan(v)) << name;
+}

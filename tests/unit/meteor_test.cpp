@@ -187,3 +187,24 @@ TEST(Meteor, AgreesWithMeteorOnTheFixture) {
                 s.corpus["METEOR"], fx["corpus"][key].get<double>());
   }
 }
+
+TEST(Meteor, AnyBytesScoreBetweenZeroAndOne) {
+  NEED_WORDNET();
+  ParaphraseTable table;
+  table.add("a b", "c");
+  MeteorConfig config;
+  config.paraphrases = &table;
+  Meteor m(config);
+  uint32_t x = 777;
+  auto next = [&] { return x = x * 1664525u + 1013904223u; };
+  const std::vector<std::string> words = {"a", "b", "c", "the", "cats", "cat", "car", "automobile", "'s", ",", ".",
+                                          "...", "--", "u.s.", "1,000", "\xc3\xa9t\xc3\xa9", "\xff", "-lrb-", "'"};
+  for (int i = 0; i < 200; ++i) {
+    std::string cand, ref;
+    for (size_t k = next() % 15; k > 0; --k) cand += words[next() % words.size()] + " ";
+    for (size_t k = next() % 15; k > 0; --k) ref += words[next() % words.size()] + " ";
+    double s = Meteor::score(m.stats(cand, {ref}));
+    EXPECT_GE(s, 0.0);
+    EXPECT_LE(s, 1.0);
+  }
+}
