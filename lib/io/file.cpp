@@ -1,5 +1,8 @@
 #include "io/file.h"
 
+#include <exception>
+#include <utility>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,6 +88,7 @@ size_t InputFile::read_raw(void* dst, size_t n) {
 
 size_t InputFile::fill() {
   pos_ = end_ = 0;
+  if (pending_) std::rethrow_exception(std::exchange(pending_, nullptr));
   if (eof_) return 0;
   if (!zstd_) {
     end_ = read_raw(buf_.data(), buf_.size());
@@ -115,7 +119,17 @@ size_t InputFile::read(void* dst, size_t n) {
   size_t done = 0;
   char* out = static_cast<char*>(dst);
   while (done < n) {
-    if (pos_ == end_ && fill() == 0) break;
+    if (pos_ == end_) {
+      // An error after some bytes were delivered (a truncated zstd tail) is raised by the next read, so the
+      // caller gets every complete byte first: a crashed writer's records stay readable.
+      try {
+        if (fill() == 0) break;
+      } catch (const Error&) {
+        if (done == 0) throw;
+        pending_ = std::current_exception();
+        break;
+      }
+    }
     size_t k = std::min(n - done, end_ - pos_);
     std::memcpy(out + done, buf_.data() + pos_, k);
     pos_ += k;
@@ -158,9 +172,14 @@ struct OutputFile::Zstd {
   ~Zstd() { ZSTD_freeCCtx(cctx); }
 };
 
-OutputFile::OutputFile(const std::string& path, Compression compression, int zstd_level)
-    : path_(path), name_(display_name(path, true)) {
-  if (path == "-") {
+OutputFile::OutputFile(const std::string& path, Compression compression, int zstd_level, const std::string& journal)
+    : path_(path), name_(display_name(path, true)), journal_(!journal.empty()) {
+  if (journal_) {
+    if (path == "-") throw Error(name_, "a journal needs a file, not standard output");
+    tmp_ = journal;
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd_ < 0) throw Error(display_name(journal, true), "cannot create: " + errno_text(errno));
+  } else if (path == "-") {
     fd_ = STDOUT_FILENO;
   } else {
     struct stat st {};
@@ -185,7 +204,7 @@ OutputFile::OutputFile(const std::string& path, Compression compression, int zst
 
 OutputFile::~OutputFile() {
   if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
-  if (!committed_ && !tmp_.empty()) ::unlink(tmp_.c_str());
+  if (!committed_ && !tmp_.empty() && !journal_) ::unlink(tmp_.c_str());
 }
 
 void OutputFile::write_raw(const void* data, size_t n) {
@@ -229,7 +248,7 @@ void OutputFile::write(const void* data, size_t n) {
   buf_.insert(buf_.end(), static_cast<const char*>(data), static_cast<const char*>(data) + n);
 }
 
-void OutputFile::commit() {
+void OutputFile::flush() {
   if (committed_) return;
   emit(buf_.data(), buf_.size());
   buf_.clear();
@@ -243,6 +262,11 @@ void OutputFile::commit() {
       write_raw(zstd_->out.data(), out.pos);
     } while (left != 0);
   }
+}
+
+void OutputFile::commit() {
+  if (committed_) return;
+  flush();
   if (!tmp_.empty()) {
     if (::fsync(fd_) != 0) throw Error(name_, "fsync failed: " + errno_text(errno));
     if (::close(fd_) != 0) {

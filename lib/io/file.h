@@ -2,6 +2,7 @@
 // chosen on write by a ".zst" suffix (or explicitly), and outputs are written under a temporary name and renamed
 // into place only by commit(), so an interrupted tool never leaves a half-written file under the real name.
 #pragma once
+#include <exception>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -46,21 +47,27 @@ class InputFile {
   size_t pos_ = 0, end_ = 0;
   uint64_t offset_ = 0;
   bool eof_ = false;
+  std::exception_ptr pending_;  // an error met after delivering some bytes, raised by the next read
 };
 
 class OutputFile {
  public:
   enum class Compression { Auto, None, Zstd };  // Auto: zstd when the path ends in ".zst"
 
-  // Opens PATH ("-" for stdout). A real path is written as PATH.tmp-PID and renamed by commit().
-  explicit OutputFile(const std::string& path, Compression compression = Compression::Auto, int zstd_level = 3);
-  // Without commit() the temporary file is removed: the output stays as it was before.
+  // Opens PATH ("-" for stdout). A real path is written as PATH.tmp-PID and renamed by commit(). With a journal
+  // name, PATH is written as that file instead, which is kept when the writer dies (for a resumed run to read).
+  explicit OutputFile(const std::string& path, Compression compression = Compression::Auto, int zstd_level = 3,
+                      const std::string& journal = "");
+  // Without commit() the temporary file is removed (a journal is kept): the output stays as it was before.
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
   void write(const void* data, size_t n);
   void write(const std::string& s) { write(s.data(), s.size()); }
+  // Hands everything written so far to the operating system, so it survives the process being killed; with zstd,
+  // ends the current frame (a file cut after any flush is a valid zstd stream).
+  void flush();
   // Finishes compression, flushes, syncs and renames into place. Throws grove::Error on failure.
   void commit();
 
@@ -73,7 +80,7 @@ class OutputFile {
 
   std::string path_, tmp_, name_;
   int fd_ = -1;
-  bool committed_ = false;
+  bool committed_ = false, journal_ = false;
   struct Zstd;
   std::unique_ptr<Zstd> zstd_;
   std::vector<char> buf_;

@@ -104,9 +104,17 @@ bool StreamReader::next(Record& r) {
 
 // ---- writer ---------------------------------------------------------------------------------------------------
 
+bool is_stream_file(const std::string& path) {
+  if (path == "-") return true;
+  InputFile f(path);
+  if (f.compressed()) return true;  // zstd: decoded transparently
+  const int c = f.peek();
+  return c == '{' || (c >= 0x80 && c <= 0x8f) || c == 0xde || c == 0xdf;
+}
+
 StreamWriter::StreamWriter(const std::string& path, const Record& header, Encoding encoding,
-                           OutputFile::Compression compression)
-    : file_(path, compression), encoding_(encoding) {
+                           OutputFile::Compression compression, const std::string& journal)
+    : file_(path, compression, 3, journal), encoding_(encoding) {
   if (encoding_ == Encoding::Auto) {
     encoding_ = ends_with(path, ".jsonl") || ends_with(path, ".jsonl.zst") ? Encoding::Jsonl : Encoding::Msgpack;
   }

@@ -24,6 +24,10 @@ Record make_error(const std::string& id, const std::string& tool, const std::str
 
 enum class Encoding { Auto, Msgpack, Jsonl };
 
+// Whether PATH ("-" counts as one) starts like a grove stream (msgpack map, JSON object or zstd frame) rather than
+// another file, such as a video. Throws grove::Error naming the path when it cannot be opened.
+bool is_stream_file(const std::string& path);
+
 class StreamReader {
  public:
   // Opens PATH ("-" = stdin) and reads its header; throws grove::Error naming the file when the input is empty,
@@ -60,10 +64,11 @@ class StreamWriter {
   // Opens PATH ("-" = stdout) and writes the header. A file is written under a temporary name and appears under
   // PATH only when commit() succeeds. Encoding::Auto writes JSON Lines for "*.jsonl" and "*.jsonl.zst".
   StreamWriter(const std::string& path, const Record& header, Encoding encoding = Encoding::Auto,
-               OutputFile::Compression compression = OutputFile::Compression::Auto);
+               OutputFile::Compression compression = OutputFile::Compression::Auto, const std::string& journal = "");
   ~StreamWriter();
 
   void write(const Record& r);
+  void flush() { file_.flush(); }  // see OutputFile::flush
   void commit();
 
   const std::string& name() const { return file_.name(); }

@@ -1,0 +1,141 @@
+// See caption.h.
+#include "text/caption.h"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+#include "core/error.h"
+
+namespace grove::text {
+
+const char* const kInstructionGrounded =
+    "Could you please give me a description of the video? Please respond with interleaved bounding boxes for the "
+    "corresponding parts of the answer.";
+const char* const kInstructionSingleBox =
+    "Could you please give me a description of the video? Please include a single bounding box per frame capturing "
+    "the activity described in the caption.";
+
+namespace {
+
+const char* const kSystem =
+    "A chat between a curious human and an artificial intelligence assistant. The assistant gives helpful, "
+    "detailed, and polite answers to the human's questions.";
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Python's str.strip() of ASCII whitespace (enough for these texts), and of one character set.
+std::string strip(const std::string& s, const std::string& chars = " \t\n\r\f\v") {
+  const size_t a = s.find_first_not_of(chars);
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(chars) - a + 1);
+}
+
+// ' '.join(s.split()): runs of whitespace become one space, none at the ends.
+std::string collapse(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      out += c;
+      space = false;
+    }
+  }
+  return out;
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) s.replace(at, from.size(), to);
+  return s;
+}
+
+// re.sub(r'<.*?>', '', s): every shortest <...> removed.
+std::string remove_tags(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] == '<') {
+      const size_t close = s.find('>', i + 1);
+      if (close != std::string::npos) {
+        i = close + 1;
+        continue;
+      }
+    }
+    out += s[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string llava_prompt(const std::string& instruction, const std::string& answer) {
+  std::string p = std::string(kSystem) + " USER: The <vid_start><video><vid_end> provides an overview of the video.\n" +
+                  instruction + " ASSISTANT:";
+  if (!answer.empty()) p += " " + answer + "</s>";
+  return p;
+}
+
+Answer tagged_answer(const std::string& caption_in, const std::string& tagged_in,
+                     const std::vector<std::string>& phrases_in, bool keep_case) {
+  // The original: caption.strip('"').strip().lower(), the tagged caption likewise.
+  auto prepare = [&](const std::string& s) {
+    std::string t = strip(strip(s, "\""));
+    return keep_case ? t : lower(t);
+  };
+  const std::string caption = prepare(caption_in), tagged = prepare(tagged_in);
+  struct Span {
+    size_t start, length;
+    std::string phrase;
+  };
+  std::vector<Span> spans;
+  for (const auto& p_in : phrases_in) {
+    const std::string phrase = keep_case ? p_in : lower(p_in);
+    const size_t at = tagged.find("<p>" + phrase + "</p>");
+    if (at == std::string::npos)
+      throw Error("caption", "phrase \"" + p_in + "\" is not tagged as <p>" + p_in + "</p> in \"" + tagged_in + "\"");
+    spans.push_back({remove_tags(tagged.substr(0, at)).size(), phrase.size(), phrase});
+  }
+  std::stable_sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
+  Answer out;
+  std::string text = caption;
+  for (auto it = spans.rbegin(); it != spans.rend(); ++it) {  // in reverse, so earlier offsets stay valid
+    if (it->start + it->length > text.size())
+      throw Error("caption", "phrase \"" + it->phrase + "\" lies outside the caption \"" + caption_in + "\"");
+    text = text.substr(0, it->start) + "<p> " + text.substr(it->start, it->length) + " </p> [DET]" +
+           text.substr(it->start + it->length);
+  }
+  for (const auto& s : spans) out.phrases.push_back(s.phrase);
+  out.text = text;
+  return out;
+}
+
+std::string answer_of_decoded(const std::string& decoded) {
+  std::string t = replace_all(decoded, "\n", "");
+  // Python's replace("  ", " ") halves each run once (non-overlapping, left to right).
+  std::string halved;
+  for (size_t i = 0; i < t.size(); ++i) {
+    halved += t[i];
+    if (t[i] == ' ' && i + 1 < t.size() && t[i + 1] == ' ') ++i;
+  }
+  const std::string key = "ASSISTANT: ";
+  const size_t at = halved.rfind(key);
+  return at == std::string::npos ? halved : halved.substr(at + key.size());
+}
+
+ParsedCaption parse_answer(const std::string& text_output) {
+  ParsedCaption out;
+  static const std::regex phrase("<p>(.*?)</p>");
+  for (auto it = std::sregex_iterator(text_output.begin(), text_output.end(), phrase); it != std::sregex_iterator();
+       ++it)
+    out.phrases.push_back(strip((*it)[1].str()));
+  out.caption = strip(strip(collapse(replace_all(remove_tags(text_output), "[DET]", "")), "'"));
+  out.tagged_caption = strip(strip(collapse(replace_all(text_output, "[DET]", "")), "'"));
+  return out;
+}
+
+}  // namespace grove::text
