@@ -10,7 +10,7 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libgloo-dev
   libre2-dev libstemmer-dev wordnet-base     # grove-eval: PTB tokenizer rules, METEOR's stemmer and WordNet synonyms
-  libgtest-dev bats bc zstd               # tests and benchmarks
+  libgtest-dev bats bc zstd jq            # tests and benchmarks
 )
 
 missing=()
