@@ -15,6 +15,7 @@
 #include "io/schema.h"
 #include "io/file.h"
 #include "io/limits.h"
+#include "io/prediction_pickle.h"
 #include "io/shard.h"
 #include "io/weights.h"
 #include "io/stream.h"
@@ -210,6 +211,15 @@ int main(int argc, char** argv) {
   add_inputs(pixels);
   grove::cli::Tool::add_output(*pixels, pixels_out, "raw pixels");
 
+  // ---- the original's pickles ----
+  std::string pickle_in, pickle_out;
+  auto* to_pickle = app.add_subcommand("to-pickle", "Prediction records -> the original's prediction pickle (eval_iground.py reads it)");
+  add_inputs(to_pickle);
+  to_pickle->add_option("-o,--output", pickle_out, "The .pkl file to write")->required()->type_name("FILE");
+  auto* from_pickle = app.add_subcommand("from-pickle", "The original's prediction pickle -> prediction records");
+  from_pickle->add_option("pickle", pickle_in, "infer_iground.py's output ('-': stdin)")->required()->type_name("FILE");
+  w.add_to(*from_pickle);
+
   // ---- text ----
   std::string tok_dir, text_in = "-", text_out = "-";
   bool no_bos = false, as_prompt = false, as_pieces = false, escapes = false, use_json = false;
@@ -391,6 +401,36 @@ int main(int argc, char** argv) {
       }
       out.commit();
       tool.summary(std::to_string(n) + " frames written to " + out.name());
+      return tool.status();
+    }
+    if (*to_pickle) {
+      std::vector<Record> predictions;
+      size_t other = 0;
+      for (const auto& path : inputs) {
+        StreamReader in(path);
+        Record r;
+        while (in.next(r)) {
+          if (grove::io::record_type(r) == "prediction") predictions.push_back(std::move(r));
+          else ++other;
+        }
+      }
+      grove::io::OutputFile out(pickle_out, grove::io::OutputFile::Compression::None);
+      out.write(grove::io::predictions_to_pickle(predictions));
+      out.commit();
+      tool.summary(std::to_string(predictions.size()) + " predictions written to " + out.name() +
+                   (other ? " (" + std::to_string(other) + " other records left out)" : ""));
+      return tool.status();
+    }
+    if (*from_pickle) {
+      grove::io::InputFile in(pickle_in);
+      std::string data;
+      char buf[1 << 16];
+      for (size_t n; (n = in.read(buf, sizeof buf)) > 0;) data.append(buf, n);
+      auto records = grove::io::predictions_from_pickle(data, in.name());
+      auto out = w.open(grove::io::make_header("grove-convert"));
+      for (const auto& r : records) out->write(r);
+      out->commit();
+      tool.summary(std::to_string(records.size()) + " predictions written to " + out->name());
       return tool.status();
     }
     if (*tokenize || *detokenize) {

@@ -1,5 +1,7 @@
 #include "io/torch_save.h"
 
+#include "io/pickle_writer.h"
+
 #include <zlib.h>
 
 #include <cstring>
@@ -27,39 +29,8 @@ const char* storage_class(DType d) {
   return "FloatStorage";
 }
 
-// Pickle protocol 2, only the opcodes a state dict needs.
-class Pickler {
- public:
-  std::string out{"\x80\x02", 2};
-  void global(const std::string& module, const std::string& name) { out += "c" + module + "\n" + name + "\n"; }
-  void mark() { out += '('; }
-  void tuple() { out += 't'; }
-  void empty_tuple() { out += ')'; }
-  void reduce() { out += 'R'; }
-  void setitems() { out += 'u'; }
-  void persid() { out += 'Q'; }
-  void boolean(bool b) { out += b ? '\x88' : '\x89'; }
-  void stop() { out += '.'; }
-  void string(const std::string& s) {
-    out += 'X';
-    uint32_t n = static_cast<uint32_t>(s.size());
-    out.append(reinterpret_cast<const char*>(&n), 4);  // little-endian hosts only (checked at build)
-    out += s;
-  }
-  void integer(int64_t v) {
-    if (v >= INT32_MIN && v <= INT32_MAX) {
-      int32_t x = static_cast<int32_t>(v);
-      out += 'J';
-      out.append(reinterpret_cast<const char*>(&x), 4);
-    } else {  // LONG1: 8 bytes of two's complement are always enough for an int64
-      out += "\x8a\x08";
-      out.append(reinterpret_cast<const char*>(&v), 8);
-    }
-  }
-};
-
 std::string state_dict_pickle(const std::vector<TensorView>& tensors) {
-  Pickler p;
+  PickleWriter p(2);
   p.global("collections", "OrderedDict");
   p.empty_tuple();
   p.reduce();
@@ -94,8 +65,7 @@ std::string state_dict_pickle(const std::vector<TensorView>& tensors) {
     p.reduce();
   }
   p.setitems();
-  p.stop();
-  return std::move(p.out);
+  return p.finish();
 }
 
 // A ZIP writer for stored (uncompressed) entries, aligned as PyTorch aligns them, with ZIP64 where needed.

@@ -53,7 +53,7 @@ TOOLS="grove-decode grove-annotate grove-train grove-infer grove-eval grove-conv
 
 @test "grove-convert's --help and its man page name the same verbs and options" {
   page="$BATS_TEST_DIRNAME/../../man/man1/grove-convert.1"
-  for verb in to-jsonl from-jsonl cat head count split validate pixels inspect import-grove init random export tokenize detokenize; do
+  for verb in to-jsonl from-jsonl cat head count split validate pixels inspect import-grove init random export tokenize detokenize to-pickle from-pickle; do
     run grove-convert --help
     [[ "$output" == *"$verb"* ]]
     grep -q "^\.B $verb" "$page" || grep -q "^\.B grove-convert $verb" "$page"

@@ -119,3 +119,28 @@ JSON
   [ "$status" -eq 2 ]
   [[ "$stderr" == *"--device"* ]]
 }
+
+@test "grove-convert reads the original's prediction pickles and writes them back" {
+  # tests/data/infer/predictions.pkl was written by Python's pickle with numpy, as infer_iground.py writes it.
+  grove-convert -q from-pickle "$DATA/infer/predictions.pkl" -o "$BATS_TEST_TMPDIR/read.jsonl"
+  diff <(jq -cS 'select(.type == "prediction")' "$DATA/infer/predictions.jsonl") \
+       <(jq -cS 'select(.type == "prediction")' "$BATS_TEST_TMPDIR/read.jsonl")
+  # A box past the last phrase has the label "" in grove and none in the pickle, as in the original's.
+  [ "$(jq -c 'select(.id == "vid1_3") | .labels[2]' "$BATS_TEST_TMPDIR/read.jsonl")" = '["a man","an onion",""]' ]
+  grove-convert -q to-pickle "$BATS_TEST_TMPDIR/read.jsonl" -o "$BATS_TEST_TMPDIR/again.pkl"
+  grove-convert -q from-pickle "$BATS_TEST_TMPDIR/again.pkl" -o "$BATS_TEST_TMPDIR/again.jsonl"
+  cmp "$BATS_TEST_TMPDIR/read.jsonl" "$BATS_TEST_TMPDIR/again.jsonl"
+  # grove-infer's output goes the same way round.
+  grove-infer -q -m "$W/model" "$W/frames.grove" -o "$BATS_TEST_TMPDIR/p.grove"
+  grove-convert -q to-pickle "$BATS_TEST_TMPDIR/p.grove" -o "$BATS_TEST_TMPDIR/p.pkl"
+  diff <(grove-convert -q to-jsonl "$BATS_TEST_TMPDIR/p.grove" | jq -c 'select(.type == "prediction") | [.id, .caption, .tagged_caption, .phrases, .boxes, .labels, .objectness]') \
+       <(grove-convert -q from-pickle "$BATS_TEST_TMPDIR/p.pkl" | grove-convert -q to-jsonl | jq -c 'select(.type == "prediction") | [.id, .caption, .tagged_caption, .phrases, .boxes, .labels, .objectness]')
+  # Where Python and numpy are at hand, they load grove's pickle too.
+  if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    /usr/bin/python3 -c 'import pickle, sys; d = pickle.load(open(sys.argv[1], "rb")); assert d["vid1_3"]["pred_bboxes"][2].shape == (3, 4); assert d["vid1_3"]["pred_labels"][2] == ["a man", "an onion"]; assert str(d["vid1_3"]["probs_temp_objectness"][0].dtype) == "float32"' "$BATS_TEST_TMPDIR/again.pkl"
+  fi
+  printf 'not a pickle' > "$BATS_TEST_TMPDIR/bad.pkl"
+  run --separate-stderr grove-convert from-pickle "$BATS_TEST_TMPDIR/bad.pkl"
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == "grove-convert: error: $BATS_TEST_TMPDIR/bad.pkl: "* ]]
+}
