@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <cmath>
 
 namespace grove::nn {
@@ -12,6 +13,9 @@ namespace grove::nn {
 namespace {
 
 thread_local BuildOptions current;
+std::atomic<uint64_t> flops{0};
+
+void count(int64_t n) { flops.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed); }
 
 // A parameter initialised as torch::nn's linear and convolution layers do it (fan_in from the weight's shape).
 void init_like_torch(at::Tensor& weight, at::Tensor* bias) {
@@ -37,6 +41,8 @@ void make_weight_and_bias(torch::nn::Module& m, const std::vector<int64_t>& shap
 }  // namespace
 
 const BuildOptions& build_options() { return current; }
+uint64_t dense_flops() { return flops.load(); }
+void reset_dense_flops() { flops.store(0); }
 
 BuildScope::BuildScope(BuildOptions o) : saved_(current) { current = std::move(o); }
 BuildScope::~BuildScope() { current = saved_; }
@@ -55,7 +61,11 @@ at::Tensor make_parameter(const std::vector<int64_t>& shape, Init init) {
 
 LinearImpl::LinearImpl(int64_t i, int64_t o, bool b) : in(i), out(o), has_bias(b) { reset(); }
 void LinearImpl::reset() { make_weight_and_bias(*this, {out, in}, has_bias, out, weight, bias); }
-at::Tensor LinearImpl::forward(const at::Tensor& x) { return torch::linear(x, weight, bias); }
+at::Tensor LinearImpl::forward(const at::Tensor& x) {
+  at::Tensor y = torch::linear(x, weight, bias);
+  count(2 * y.numel() * in);
+  return y;
+}
 
 EmbeddingImpl::EmbeddingImpl(int64_t n, int64_t d) : count(n), dim(d) { reset(); }
 void EmbeddingImpl::reset() { weight = register_parameter("weight", make_parameter({count, dim}, Init::Normal)); }
@@ -73,7 +83,9 @@ void Conv2dImpl::reset() {
   make_weight_and_bias(*this, {spec.out, spec.in, spec.kernel, spec.kernel}, spec.bias, spec.out, weight, bias);
 }
 at::Tensor Conv2dImpl::forward(const at::Tensor& x) {
-  return torch::conv2d(x, weight, bias, {spec.stride, spec.stride}, {spec.padding, spec.padding});
+  at::Tensor y = torch::conv2d(x, weight, bias, {spec.stride, spec.stride}, {spec.padding, spec.padding});
+  count(2 * y.numel() * spec.in * spec.kernel * spec.kernel);
+  return y;
 }
 
 Conv3dImpl::Conv3dImpl(ConvSpec s) : spec(s) { reset(); }
@@ -83,7 +95,9 @@ void Conv3dImpl::reset() {
 }
 at::Tensor Conv3dImpl::forward(const at::Tensor& x) {
   const int64_t s = spec.stride, p = spec.padding;
-  return torch::conv3d(x, weight, bias, {s, s, s}, {p, p, p});
+  at::Tensor y = torch::conv3d(x, weight, bias, {s, s, s}, {p, p, p});
+  count(2 * y.numel() * spec.in * spec.kernel * spec.kernel * spec.kernel);
+  return y;
 }
 
 // The transposed weight is (in, out, k, k), so torch::nn's fan_in (size(1) * k * k) is out * k * k.
@@ -92,6 +106,7 @@ void ConvTranspose2dImpl::reset() {
   make_weight_and_bias(*this, {spec.in, spec.out, spec.kernel, spec.kernel}, spec.bias, spec.out, weight, bias);
 }
 at::Tensor ConvTranspose2dImpl::forward(const at::Tensor& x) {
+  count(2 * x.numel() * spec.out * spec.kernel * spec.kernel);
   return torch::conv_transpose2d(x, weight, bias, {spec.stride, spec.stride}, {spec.padding, spec.padding});
 }
 

@@ -11,6 +11,7 @@
 #include <torch/nn/cloneable.h>
 #include <torch/nn/pimpl.h>
 
+#include <cstdint>
 #include <vector>
 
 namespace grove::nn {
@@ -32,6 +33,12 @@ class BuildScope {
  private:
   BuildOptions saved_;
 };
+
+// Floating-point operations (a multiply-add counts 2) done by the dense layers below since the last reset: the
+// linear and convolution layers, which carry nearly all of a network's work (attention's own products are not
+// counted). Benchmarks read it to report achieved GFLOP/s.
+uint64_t dense_flops();
+void reset_dense_flops();
 
 enum class Init { Zeros, Ones, Normal };
 // A new tensor of this shape under the current BuildOptions: uninitialised when they say so, else filled.
