@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   std::string model_dir, output = "-", protocol = "iground", samples, video_dir, device_name = "cpu", dtype_name,
               shard, caption_format = "tagged", instruction;
   double threshold = 0.5;
-  int64_t max_new = 64, window_batch = 0;
+  int64_t max_new = 64, window_batch = 0, clip_batch = 1;
   bool no_cache = false, resume = false;
   app.add_option("inputs", inputs, "Frames streams from grove-decode, or video files, decoded here at 5 fps ('-': stdin)")
       ->type_name("FILE...")
@@ -81,6 +81,9 @@ int main(int argc, char** argv) {
   app.add_option("--window-batch", window_batch, "Windows per teacher-forced pass (0: all of a clip's at once)")
       ->default_val(0)
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--clip-batch", clip_batch, "Clips whose captions are generated together (iground; faster on GPUs)")
+      ->default_val(1)
+      ->check(CLI::Range(1, 4096));
   app.add_option("--shard", shard, "Only clips k with k % n == i (0-based input order), for sbatch arrays")->type_name("i/n");
   app.add_flag("--resume", resume, "Keep the predictions an interrupted run left in OUTPUT.partial and do the rest");
 
@@ -131,29 +134,55 @@ int main(int argc, char** argv) {
     model::InferStats stats;
     size_t k = 0, predicted = 0, skipped = 0;
     const auto start = std::chrono::steady_clock::now();
-    auto run_clip = [&](const Record& frames) {
+    // Clips wait here until --clip-batch of them can be run together; any other output first flushes them, so
+    // the output order does not depend on the batch size.
+    std::vector<Record> pending;
+    std::vector<std::string> pending_answers;
+    auto flush = [&] {
+      if (pending.empty()) return;
+      std::vector<const Record*> batch;
+      for (const auto& r : pending) batch.push_back(&r);
+      auto outcomes = predictor.predict_batch(batch, pending_answers, &stats);
+      for (size_t i = 0; i < outcomes.size(); ++i) {
+        if (outcomes[i].error.empty()) {
+          outcomes[i].record["model"] = model_dir;
+          out.write(outcomes[i].record);
+          ++predicted;
+        } else {
+          tool.record_failed(outcomes[i].where, outcomes[i].error);
+          out.write(grove::io::make_error(grove::io::record_id(pending[i]), "grove-infer", outcomes[i].where,
+                                          outcomes[i].error));
+        }
+        progress.add();
+      }
+      pending.clear();
+      pending_answers.clear();
+    };
+    auto write = [&](const Record& r) {
+      flush();
+      out.write(r);
+    };
+    auto run_clip = [&](Record frames) {
       const std::string id = grove::io::record_id(frames);
       if (!grove::io::in_shard(k++, shard_i, shard_n)) return;
       if (out.has("prediction", id)) {
         ++skipped;
         return;
       }
-      try {
-        std::string answer;
-        if (options.protocol == model::InferOptions::Protocol::TeacherForced) {
-          auto it = answers.find(id);
-          if (it == answers.end()) throw grove::Error(id, "no sample record with a caption for this clip (--samples)");
-          answer = it->second;
+      std::string answer;
+      if (options.protocol == model::InferOptions::Protocol::TeacherForced) {
+        auto it = answers.find(id);
+        if (it == answers.end()) {
+          const std::string why = "no sample record with a caption for this clip (--samples)";
+          tool.record_failed(id, why);
+          write(grove::io::make_error(id, "grove-infer", id, why));
+          return;
         }
-        Record p = predictor.predict(frames, answer, &stats);
-        p["model"] = model_dir;
-        out.write(p);
-        ++predicted;
-      } catch (const grove::Error& e) {
-        tool.record_failed(e.where(), e.message());
-        out.write(grove::io::make_error(id, "grove-infer", e.where(), e.message()));
+        answer = it->second;
       }
-      progress.add();
+      pending.push_back(std::move(frames));
+      pending_answers.push_back(answer);
+      if (static_cast<int64_t>(pending.size()) >= clip_batch) flush();
     };
     auto decode_and_run = [&](const grove::video::ClipRequest& clip) {
       if (!grove::io::in_shard(k, shard_i, shard_n) || out.has("prediction", clip.id)) {
@@ -166,10 +195,10 @@ int main(int argc, char** argv) {
       } catch (const grove::Error& e) {
         ++k;
         tool.record_failed(e.where(), e.message());
-        out.write(grove::io::make_error(clip.id, "grove-infer", e.where(), e.message()));
+        write(grove::io::make_error(clip.id, "grove-infer", e.where(), e.message()));
         return;
       }
-      run_clip(frames);
+      run_clip(std::move(frames));
     };
 
     if (!samples.empty()) {
@@ -180,7 +209,7 @@ int main(int argc, char** argv) {
         grove::io::require_valid(r, in.name());
         remember(r);
         if (!video_dir.empty()) {
-          if (grove::io::in_shard(k, shard_i, shard_n) && !out.has("sample", grove::io::record_id(r))) out.write(r);
+          if (grove::io::in_shard(k, shard_i, shard_n) && !out.has("sample", grove::io::record_id(r))) write(r);
           decode_and_run(grove::video::clip_for_sample(r, video_dir));
         }
       }
@@ -196,14 +225,16 @@ int main(int argc, char** argv) {
       while (in.next(r)) {
         const std::string type = grove::io::record_type(r);
         if (type == "frames") {
-          run_clip(r);
+          run_clip(std::move(r));
+          r = Record();
         } else {
           if (type == "sample") remember(r);
           if (type == "error") tool.record_failed(in.name(), "upstream error for " + grove::io::record_id(r));
-          if (!out.has(type, grove::io::record_id(r))) out.write(r);  // samples and others pass through
+          if (!out.has(type, grove::io::record_id(r))) write(r);  // samples and others pass through
         }
       }
     }
+    flush();
     out.commit();
     progress.finish();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -5,10 +5,13 @@
 
 namespace grove::model {
 
-Generated generate_greedy(Grove& g, const at::Tensor& embeds, int64_t max_new, int64_t eos, bool use_cache) {
+std::vector<Generated> generate_greedy_batch(Grove& g, const at::Tensor& embeds, int64_t max_new, int64_t eos,
+                                             bool use_cache) {
   torch::NoGradGuard no_grad;
-  Generated out;
-  std::vector<at::Tensor> hidden;
+  const int64_t b = embeds.size(0), l = embeds.size(1);
+  std::vector<Generated> out(b);
+  std::vector<bool> running(b, true);
+  std::vector<at::Tensor> hidden;  // per step: (B, positions, hidden)
   KvCache cache;
   at::Tensor all = embeds;  // without the cache: the whole sequence so far
   at::Tensor step = embeds;
@@ -17,20 +20,32 @@ Generated generate_greedy(Grove& g, const at::Tensor& embeds, int64_t max_new, i
     at::Tensor h;
     if (use_cache) {
       h = g->decode(step, &cache);
-      hidden.push_back(h[0]);
     } else {
       at::Tensor full = g->decode(all);
-      h = full.narrow(1, n == 0 ? 0 : full.size(1) - 1, n == 0 ? full.size(1) : 1);
-      hidden.push_back(h[0]);
+      h = n == 0 ? full : full.narrow(1, full.size(1) - 1, 1);
     }
-    const int64_t next = g->logits(h.select(1, h.size(1) - 1)).argmax(-1).item<int64_t>();
-    out.ids.push_back(next);
-    if (next == eos || n + 1 == max_new) break;
-    step = table.index_select(0, torch::tensor({next}, torch::kLong).to(table.device())).unsqueeze(0);
+    hidden.push_back(h);
+    at::Tensor next = g->logits(h.select(1, h.size(1) - 1)).argmax(-1).cpu();
+    bool any = false;
+    for (int64_t i = 0; i < b; ++i) {
+      if (!running[i]) continue;
+      const int64_t t = next[i].item<int64_t>();
+      out[i].ids.push_back(t);
+      running[i] = t != eos && n + 1 < max_new;
+      any = any || running[i];
+    }
+    if (!any) break;
+    step = table.index_select(0, next.to(table.device())).unsqueeze(1);
     if (!use_cache) all = torch::cat({all, step}, 1);
   }
-  out.hidden = torch::cat(hidden, 0);
+  at::Tensor hs = torch::cat(hidden, 1);  // (B, L + steps - 1, hidden)
+  for (int64_t i = 0; i < b; ++i)
+    out[i].hidden = hs[i].narrow(0, 0, l + static_cast<int64_t>(out[i].ids.size()) - 1);
   return out;
+}
+
+Generated generate_greedy(Grove& g, const at::Tensor& embeds, int64_t max_new, int64_t eos, bool use_cache) {
+  return std::move(generate_greedy_batch(g, embeds, max_new, eos, use_cache).at(0));
 }
 
 }  // namespace grove::model

@@ -19,4 +19,10 @@ struct Generated {
 
 Generated generate_greedy(Grove& g, const at::Tensor& embeds, int64_t max_new, int64_t eos, bool use_cache = true);
 
+// The same for a batch of prompts of one length (B, L, hidden), e.g. several clips' caption windows: each sequence
+// stops at its own EOS (the batch runs until all have, or max_new); hidden is each one's own (L + N_b - 1, hidden).
+// Batched products may round differently in the last bits than single ones.
+std::vector<Generated> generate_greedy_batch(Grove& g, const at::Tensor& embeds, int64_t max_new, int64_t eos,
+                                             bool use_cache = true);
+
 }  // namespace grove::model

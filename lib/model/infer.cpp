@@ -75,121 +75,177 @@ std::vector<int64_t> to_vector(const at::Tensor& t) {
 Predictor::Predictor(Grove g, text::Tokenizer tokenizer, InferOptions options)
     : g_(std::move(g)), tokenizer_(std::move(tokenizer)), options_(std::move(options)) {}
 
-io::Record Predictor::predict(const io::Record& frames, const std::string& given_answer, InferStats* stats) {
+// One clip on its way through predict_batch.
+struct Predictor::Clip {
+  const io::Record* frames = nullptr;
+  std::string id, answer, error_where, error;
+  int64_t t = 0, width = 0, height = 0;
+  WindowPixels pixels;
+  video::WindowPlan plan;
+  std::vector<FrameResult> results;
+  std::vector<bool> done;
+};
+
+io::Record Predictor::predict(const io::Record& frames, const std::string& answer, InferStats* stats) {
+  auto out = predict_batch({&frames}, {answer}, stats);
+  if (!out[0].error.empty()) throw Error(out[0].where, out[0].error);
+  return std::move(out[0].record);
+}
+
+std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const io::Record*>& frames,
+                                                         const std::vector<std::string>& answers, InferStats* stats) {
   torch::NoGradGuard no_grad;
-  const std::string id = io::record_id(frames);
-  io::require_valid(frames, "frames record");
   const arch::Config& c = g_->config;
   const bool iground = options_.protocol == InferOptions::Protocol::IGround;
-  const int64_t t = static_cast<int64_t>(frames.at("pixels").size());
-  if (t == 0) throw Error(id, "the clip has no frames");
-  if (!iground && given_answer.empty()) throw Error(id, "no caption to teacher-force (teacher-forced protocol)");
-  const int64_t width = frames.at("width").get<int64_t>(), height = frames.at("height").get<int64_t>();
   const c10::Device device = g_->lm_head->weight.device();
   const std::string instruction = !options_.instruction.empty() ? options_.instruction
                                   : iground                     ? text::kInstructionGrounded
                                                                 : text::kInstructionSingleBox;
-
-  const WindowPixels pixels = clip_pixels(frames, c, device);
-  const video::WindowPlan plan = video::plan_windows(t, c.num_frames);
-  auto window_pixels = [&](size_t w) {
-    at::Tensor i = torch::tensor(plan.windows[w].positions, torch::kLong).to(device);
-    return WindowPixels{pixels.clip.index_select(0, i), pixels.sam.index_select(0, i)};
+  std::vector<Clip> clips(frames.size());
+  auto fail = [](Clip& k, const Error& e) {
+    if (k.error.empty()) k.error_where = e.where(), k.error = e.message();
+  };
+  for (size_t i = 0; i < frames.size(); ++i) {
+    Clip& k = clips[i];
+    k.frames = frames[i];
+    k.id = io::record_id(*frames[i]);
+    try {
+      io::require_valid(*frames[i], "frames record");
+      k.t = static_cast<int64_t>(frames[i]->at("pixels").size());
+      if (k.t == 0) throw Error(k.id, "the clip has no frames");
+      k.answer = i < answers.size() ? answers[i] : "";
+      if (!iground && k.answer.empty()) throw Error(k.id, "no caption to teacher-force (teacher-forced protocol)");
+      k.width = frames[i]->at("width").get<int64_t>();
+      k.height = frames[i]->at("height").get<int64_t>();
+      k.pixels = clip_pixels(*frames[i], c, device);
+      k.plan = video::plan_windows(k.t, c.num_frames);
+      k.results.resize(k.t);
+      k.done.assign(k.t, false);
+    } catch (const Error& e) {
+      fail(k, e);
+    }
+  }
+  auto window_pixels = [&](const Clip& k, size_t w) {
+    at::Tensor i = torch::tensor(k.plan.windows[w].positions, torch::kLong).to(device);
+    return WindowPixels{k.pixels.clip.index_select(0, i), k.pixels.sam.index_select(0, i)};
+  };
+  auto no_boxes = [&](const at::Tensor& like) {
+    WindowBoxes wb;
+    wb.boxes.assign(c.num_frames, torch::zeros({0, 4}, like.options()));
+    wb.logits.assign(c.num_frames, torch::zeros({0}, like.options()));
+    return wb;
   };
 
-  std::vector<FrameResult> results(t);
-  std::vector<bool> done(t, false);
-  std::string answer = given_answer;
-  std::vector<size_t> forced;  // the windows run teacher-forced
+  // The captions: greedy decoding on every clip's centre window, the clips as one batch (one prompt length).
   if (iground) {
-    // The caption: greedy decoding on the centre window.
-    const size_t cw = plan.caption_window;
-    WindowPixels px = window_pixels(cw);
-    at::Tensor prompt = torch::tensor(tokenizer_.encode_prompt(text::llava_prompt(instruction)), torch::kLong);
-    at::Tensor video = g_->video_tokens(px.clip);
-    Generated gen = generate_greedy(g_, g_->assemble(prompt, video), options_.max_new_tokens, c.tokens.eos,
-                                    options_.use_cache);
-    std::vector<int64_t> sequence = to_vector(prompt);
-    sequence.insert(sequence.end(), gen.ids.begin(), gen.ids.end());
-    std::vector<int32_t> text_ids;
-    for (int64_t i : sequence)
-      if (i != c.tokens.image_placeholder && i != c.tokens.pad) text_ids.push_back(static_cast<int32_t>(i));
-    answer = text::answer_of_decoded(tokenizer_.decode(text_ids));
-    const auto phrases = text::parse_answer(answer).phrases;
-    const auto det_at = g_->det_positions(torch::tensor(sequence, torch::kLong), video.size(1));
-    WindowBoxes wb;
-    if (!det_at.empty()) {
-      wb = g_->boxes(g_->image_embeddings(px.sam), g_->det_features(gen.hidden, det_at));
-    } else {
-      wb.boxes.assign(c.num_frames, torch::zeros({0, 4}, gen.hidden.options()));
-      wb.logits.assign(c.num_frames, torch::zeros({0}, gen.hidden.options()));
-    }
-    collect(wb, plan.windows[cw], phrases, width, height, options_.threshold, true, results, done);
-    if (stats) stats->generated_tokens += static_cast<int64_t>(gen.ids.size()), ++stats->windows;
-    for (size_t w = 0; w < plan.windows.size(); ++w)
-      if (w != cw) forced.push_back(w);
-  } else {
-    for (size_t w = 0; w < plan.windows.size(); ++w) forced.push_back(w);
-  }
-
-  // Every other window: one teacher-forced pass over the answer, several windows a batch.
-  const auto phrases = text::parse_answer(answer).phrases;
-  if (!forced.empty()) {
-    at::Tensor ids = torch::tensor(tokenizer_.encode_prompt(text::llava_prompt(instruction, answer)), torch::kLong);
-    const size_t batch = options_.window_batch > 0 ? static_cast<size_t>(options_.window_batch) : forced.size();
-    for (size_t first = 0; first < forced.size(); first += batch) {
-      std::vector<size_t> group(forced.begin() + first, forced.begin() + std::min(forced.size(), first + batch));
-      // The encoders run window by window (their global attention over every frame of a batch would need
-      // gigabytes); the language model runs the windows as one batch.
-      std::vector<at::Tensor> embeds, images;
+    std::vector<Clip*> live;
+    for (auto& k : clips)
+      if (k.error.empty()) live.push_back(&k);
+    if (!live.empty()) {
+      const std::vector<int64_t> prompt = tokenizer_.encode_prompt(text::llava_prompt(instruction));
+      at::Tensor prompt_ids = torch::tensor(prompt, torch::kLong);
+      std::vector<at::Tensor> embeds;
       int64_t video_tokens = 0;
-      for (size_t w : group) {
-        WindowPixels px = window_pixels(w);
-        at::Tensor video = g_->video_tokens(px.clip);
+      for (Clip* k : live) {
+        at::Tensor video = g_->video_tokens(window_pixels(*k, k->plan.caption_window).clip);
         video_tokens = video.size(1);
-        embeds.push_back(g_->assemble(ids, video));
-        images.push_back(g_->image_embeddings(px.sam));
+        embeds.push_back(g_->assemble(prompt_ids, video));
       }
-      at::Tensor hidden = g_->decode(torch::cat(embeds, 0));
-      const auto det_at = g_->det_positions(ids, video_tokens);
-      for (size_t b = 0; b < group.size(); ++b) {
-        WindowBoxes wb;
-        if (!det_at.empty()) {
-          wb = g_->boxes(images[b], g_->det_features(hidden[b], det_at));
-        } else {
-          wb.boxes.assign(c.num_frames, torch::zeros({0, 4}, hidden.options()));
-          wb.logits.assign(c.num_frames, torch::zeros({0}, hidden.options()));
-        }
-        collect(wb, plan.windows[group[b]], phrases, width, height, options_.threshold, iground, results, done);
+      auto generated = generate_greedy_batch(g_, torch::cat(embeds, 0), options_.max_new_tokens, c.tokens.eos,
+                                             options_.use_cache);
+      for (size_t b = 0; b < live.size(); ++b) {
+        Clip& k = *live[b];
+        const Generated& gen = generated[b];
+        std::vector<int64_t> sequence = prompt;
+        sequence.insert(sequence.end(), gen.ids.begin(), gen.ids.end());
+        std::vector<int32_t> text_ids;
+        for (int64_t i : sequence)
+          if (i != c.tokens.image_placeholder && i != c.tokens.pad) text_ids.push_back(static_cast<int32_t>(i));
+        k.answer = text::answer_of_decoded(tokenizer_.decode(text_ids));
+        const auto det_at = g_->det_positions(torch::tensor(sequence, torch::kLong), video_tokens);
+        const size_t cw = k.plan.caption_window;
+        WindowBoxes wb = det_at.empty() ? no_boxes(gen.hidden)
+                                        : g_->boxes(g_->image_embeddings(window_pixels(k, cw).sam),
+                                                    g_->det_features(gen.hidden, det_at));
+        collect(wb, k.plan.windows[cw], text::parse_answer(k.answer).phrases, k.width, k.height, options_.threshold,
+                true, k.results, k.done);
+        if (stats) stats->generated_tokens += static_cast<int64_t>(gen.ids.size()), ++stats->windows;
       }
-      if (stats) stats->windows += static_cast<int64_t>(group.size());
     }
   }
-  for (int64_t p = 0; p < t; ++p)
-    if (!done[p]) throw Error(id, "internal: frame " + std::to_string(p) + " is in no window");
 
-  const text::ParsedCaption parsed = text::parse_answer(answer);
-  io::Record out = io::Record::object();
-  out["type"] = "prediction";
-  out["id"] = id;
-  out["caption"] = parsed.caption;
-  out["tagged_caption"] = parsed.tagged_caption;
-  out["phrases"] = parsed.phrases;
-  out["frame_indices"] = frames.at("frame_indices");
-  io::Record boxes = io::Record::array(), labels = io::Record::array(), objectness = io::Record::array();
-  for (auto& r : results) {
-    boxes.push_back(std::move(r.boxes));
-    labels.push_back(std::move(r.labels));
-    objectness.push_back(std::move(r.objectness));
+  // Every other window of each clip: teacher-forced on the clip's answer, several windows a batch.
+  for (auto& k : clips) {
+    if (!k.error.empty()) continue;
+    try {
+      std::vector<size_t> forced;
+      for (size_t w = 0; w < k.plan.windows.size(); ++w)
+        if (!iground || w != k.plan.caption_window) forced.push_back(w);
+      const auto phrases = text::parse_answer(k.answer).phrases;
+      at::Tensor ids = torch::tensor(tokenizer_.encode_prompt(text::llava_prompt(instruction, k.answer)), torch::kLong);
+      const size_t batch = options_.window_batch > 0 ? static_cast<size_t>(options_.window_batch) : forced.size();
+      for (size_t first = 0; first < forced.size(); first += batch) {
+        std::vector<size_t> group(forced.begin() + first, forced.begin() + std::min(forced.size(), first + batch));
+        // The encoders run window by window (their global attention over every frame of a batch would need
+        // gigabytes); the language model runs the windows as one batch.
+        std::vector<at::Tensor> embeds, images;
+        int64_t video_tokens = 0;
+        for (size_t w : group) {
+          WindowPixels px = window_pixels(k, w);
+          at::Tensor video = g_->video_tokens(px.clip);
+          video_tokens = video.size(1);
+          embeds.push_back(g_->assemble(ids, video));
+          images.push_back(g_->image_embeddings(px.sam));
+        }
+        at::Tensor hidden = g_->decode(torch::cat(embeds, 0));
+        const auto det_at = g_->det_positions(ids, video_tokens);
+        for (size_t b = 0; b < group.size(); ++b) {
+          WindowBoxes wb = det_at.empty() ? no_boxes(hidden) : g_->boxes(images[b], g_->det_features(hidden[b], det_at));
+          collect(wb, k.plan.windows[group[b]], phrases, k.width, k.height, options_.threshold, iground, k.results,
+                  k.done);
+        }
+        if (stats) stats->windows += static_cast<int64_t>(group.size());
+      }
+      for (int64_t p = 0; p < k.t; ++p)
+        if (!k.done[p]) throw Error(k.id, "internal: frame " + std::to_string(p) + " is in no window");
+    } catch (const Error& e) {
+      fail(k, e);
+    }
   }
-  out["boxes"] = std::move(boxes);
-  out["labels"] = std::move(labels);
-  out["objectness"] = std::move(objectness);
-  out["width"] = frames.at("width");
-  out["height"] = frames.at("height");
-  if (frames.contains("source")) out["source"] = frames["source"];
-  out["protocol"] = iground ? "iground" : "teacher-forced";
-  if (stats) stats->frames += t;
+
+  std::vector<Outcome> out(clips.size());
+  for (size_t i = 0; i < clips.size(); ++i) {
+    Clip& k = clips[i];
+    if (!k.error.empty()) {
+      out[i].where = k.error_where;
+      out[i].error = k.error;
+      continue;
+    }
+    const io::Record& f = *k.frames;
+    const text::ParsedCaption parsed = text::parse_answer(k.answer);
+    io::Record r = io::Record::object();
+    r["type"] = "prediction";
+    r["id"] = k.id;
+    r["caption"] = parsed.caption;
+    r["tagged_caption"] = parsed.tagged_caption;
+    r["phrases"] = parsed.phrases;
+    r["frame_indices"] = f.at("frame_indices");
+    io::Record boxes = io::Record::array(), labels = io::Record::array(), objectness = io::Record::array();
+    for (auto& fr : k.results) {
+      boxes.push_back(std::move(fr.boxes));
+      labels.push_back(std::move(fr.labels));
+      objectness.push_back(std::move(fr.objectness));
+    }
+    r["boxes"] = std::move(boxes);
+    r["labels"] = std::move(labels);
+    r["objectness"] = std::move(objectness);
+    r["width"] = f.at("width");
+    r["height"] = f.at("height");
+    if (f.contains("source")) r["source"] = f["source"];
+    r["protocol"] = iground ? "iground" : "teacher-forced";
+    if (stats) stats->frames += k.t;
+    out[i].record = std::move(r);
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "io/record.h"
 #include "model/grove.h"
@@ -35,9 +36,19 @@ class Predictor {
   // ("<p> a man </p> [DET] cuts ..."), ignored by iground. Throws grove::Error naming the clip on bad input.
   io::Record predict(const io::Record& frames, const std::string& answer = "", InferStats* stats = nullptr);
 
+  // Several clips at once: their captions are generated as one batch (iground), then each clip's other windows
+  // are run. A clip that fails gets its error in its outcome; the others are unaffected.
+  struct Outcome {
+    io::Record record;        // the prediction, when error is empty
+    std::string where, error;
+  };
+  std::vector<Outcome> predict_batch(const std::vector<const io::Record*>& frames,
+                                     const std::vector<std::string>& answers, InferStats* stats = nullptr);
+
   const InferOptions& options() const { return options_; }
 
  private:
+  struct Clip;
   Grove g_;
   text::Tokenizer tokenizer_;
   InferOptions options_;

@@ -171,3 +171,24 @@ TEST(Journal, AKilledRunKeepsItsRecordsAndAResumedOneFinishes) {
     for (int i = 0; i < 5; ++i) EXPECT_EQ(io::record_id(all[i]), "clip" + std::to_string(i));
   }
 }
+
+TEST(Generate, ABatchOfPromptsGivesEachPromptsOwnTokens) {
+  arch::Config c = arch::load_config(test::source_path("share/grove/configs/micro.json"));
+  torch::manual_seed(12);
+  model::Grove g(c);
+  g->eval();
+  torch::NoGradGuard no_grad;
+  at::Tensor a = torch::randn({1, 25, c.llama.hidden_size}), b = torch::randn({1, 25, c.llama.hidden_size});
+  auto one_a = model::generate_greedy(g, a, 12, -1), one_b = model::generate_greedy(g, b, 12, -1);
+  // b's own EOS: its 5th token, so the batch runs on after b has stopped.
+  auto both = model::generate_greedy_batch(g, torch::cat({a, b}), 12, one_b.ids[4]);
+  EXPECT_EQ(both[1].ids, std::vector<int64_t>(one_b.ids.begin(), one_b.ids.begin() + 5));
+  std::vector<int64_t> want_a;
+  for (int64_t t : one_a.ids) {
+    want_a.push_back(t);
+    if (t == one_b.ids[4]) break;
+  }
+  EXPECT_EQ(both[0].ids, want_a);
+  EXPECT_EQ(both[1].hidden.size(0), 25 + 5 - 1);
+  EXPECT_TRUE(torch::allclose(both[1].hidden, one_b.hidden.narrow(0, 0, 29), 1e-4, 1e-5));
+}
