@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "cli/tool.h"
 #include "io/schema.h"
+#include "io/dataset_import.h"
 #include "io/file.h"
 #include "io/limits.h"
 #include "io/prediction_pickle.h"
@@ -99,6 +100,48 @@ void report_import(grove::cli::Tool& tool, const grove::arch::ImportReport& r, b
     for (const auto& p : problems) grove::cli::error("", p);
     throw grove::Error("", grove::arch::summarize_problems(problems, 3) + " (all listed above)");
   }
+}
+
+std::string read_all(const std::string& path, std::string* name = nullptr) {
+  grove::io::InputFile in(path);
+  std::string data;
+  char buf[1 << 16];
+  for (size_t n; (n = in.read(buf, sizeof buf)) > 0;) data.append(buf, n);
+  if (name) *name = in.name();
+  return data;
+}
+
+Record read_json(const std::string& path) {
+  std::string name;
+  std::string text = read_all(path, &name);
+  Record v = Record::parse(text, nullptr, false);
+  if (v.is_discarded()) throw grove::Error(name, "not valid JSON");
+  return v;
+}
+
+// The file's name without directories and extensions ("dir/v1_3.pkl" -> "v1_3").
+std::string stem(const std::string& path) {
+  std::string b = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  return b.substr(0, b.find('.'));
+}
+
+// Writes imported samples and turns each failed clip into an error record.
+int write_import(grove::cli::Tool& tool, const WriteOptions& w, const std::vector<std::pair<std::string, grove::io::ImportResult>>& results) {
+  auto out = w.open(grove::io::make_header("grove-convert"));
+  size_t n = 0;
+  for (const auto& [source, r] : results) {
+    for (const auto& x : r.samples) {
+      out->write(x);
+      ++n;
+    }
+    for (const auto& f : r.failures) {
+      tool.record_failed("", f.message);
+      out->write(grove::io::make_error(f.id, "grove-convert", source, f.message));
+    }
+  }
+  out->commit();
+  tool.summary(std::to_string(n) + " samples written to " + out->name() + ", " + std::to_string(tool.failures()) + " failed");
+  return tool.status();
 }
 
 }  // namespace
@@ -219,6 +262,35 @@ int main(int argc, char** argv) {
   auto* from_pickle = app.add_subcommand("from-pickle", "The original's prediction pickle -> prediction records");
   from_pickle->add_option("pickle", pickle_in, "infer_iground.py's output ('-': stdin)")->required()->type_name("FILE");
   w.add_to(*from_pickle);
+
+  // ---- the original's annotation files ----
+  std::vector<std::string> ann_files;
+  std::string ann_dataset, ann_split, split_ids_file, timestamps_file;
+  std::vector<std::string> anet_splits;
+  auto* import_iground = app.add_subcommand(
+      "import-iground", "iGround / HowToGround1M annotations (pickles: one dict or one file per clip; JSON Lines) -> sample records");
+  import_iground->add_option("files", ann_files, "Annotation files: .pkl (a dict of clips, or one clip named by the file), .jsonl")
+      ->required()->type_name("FILE...");
+  import_iground->add_option("--dataset", ann_dataset, "The records' dataset field (default iground)")->default_str("iground")->type_name("NAME");
+  auto* import_vidstg = app.add_subcommand("import-vidstg", "VidSTG annotations (TubeDETR's {split}.json) -> sample records");
+  import_vidstg->add_option("files", ann_files, "VidSTG JSON files")->required()->type_name("FILE...");
+  auto* import_anet = app.add_subcommand(
+      "import-anet", "ActivityNet-Entities annotations (anet_entities_cleaned_class_thresh50_*.json) -> sample records");
+  import_anet->add_option("files", ann_files, "ActivityNet-Entities JSON files")->required()->type_name("FILE...");
+  import_anet->add_option("--split-ids", split_ids_file, "split_ids_anet_entities.json: keep only the videos of --anet-split")
+      ->type_name("FILE");
+  import_anet->add_option("--anet-split", anet_splits, "Split(s) of --split-ids to keep (default: validation)")->type_name("NAME");
+  import_anet->add_option("--timestamps", timestamps_file, "The per-video frame timestamps (the original's "
+                                                           "timestamps_metadata.json)")->type_name("FILE");
+  auto* import_youcook = app.add_subcommand(
+      "import-youcook", "YouCook-Interactions / GroundingYouTube ground-truth pickles -> sample records");
+  import_youcook->add_option("files", ann_files, "Ground-truth pickles (a list of segments)")->required()->type_name("FILE...");
+  import_youcook->add_option("--dataset", ann_dataset, "youcook or groundingyoutube (the segment_{dataset}_idx key)")
+      ->check(CLI::IsMember({"youcook", "groundingyoutube"}))->default_str("youcook")->type_name("NAME");
+  for (auto* verb : {import_iground, import_vidstg, import_anet, import_youcook}) {
+    verb->add_option("--split", ann_split, "The records' split field (e.g. val, test)")->type_name("NAME");
+    w.add_to(*verb);
+  }
 
   // ---- text ----
   std::string tok_dir, text_in = "-", text_out = "-";
@@ -432,6 +504,39 @@ int main(int argc, char** argv) {
       out->commit();
       tool.summary(std::to_string(records.size()) + " predictions written to " + out->name());
       return tool.status();
+    }
+    if (*import_iground || *import_vidstg || *import_anet || *import_youcook) {
+      std::vector<std::pair<std::string, grove::io::ImportResult>> results;
+      grove::io::ImportTags tags;
+      tags.split = ann_split;
+      if (*import_iground) {
+        tags.dataset = ann_dataset.empty() ? "iground" : ann_dataset;
+        for (const auto& f : ann_files) {
+          std::string name;
+          std::string data = read_all(f, &name);
+          const size_t first = data.find_first_not_of(" \t\r\n");
+          if (first != std::string::npos && data[first] == '{') results.emplace_back(name, grove::io::import_howtoground_jsonl(data, tags, name));
+          else results.emplace_back(name, grove::io::import_howtoground_pickle(data, stem(f), tags, name));
+        }
+      } else if (*import_vidstg) {
+        tags.dataset = "vidstg";
+        for (const auto& f : ann_files) results.emplace_back(f, grove::io::import_vidstg(read_json(f), tags, f));
+      } else if (*import_anet) {
+        tags.dataset = "anet-entities";
+        Record ids = split_ids_file.empty() ? Record() : read_json(split_ids_file);
+        Record ts = timestamps_file.empty() ? Record() : read_json(timestamps_file);
+        if (anet_splits.empty()) anet_splits = {"validation"};
+        for (const auto& f : ann_files) results.emplace_back(f, grove::io::import_anet(read_json(f), ids, anet_splits, ts, tags, f));
+      } else {
+        const std::string ds = ann_dataset.empty() ? "youcook" : ann_dataset;
+        tags.dataset = ds == "youcook" ? "youcook-interactions" : "groundingyoutube";
+        for (const auto& f : ann_files) {
+          std::string name;
+          std::string data = read_all(f, &name);
+          results.emplace_back(name, grove::io::import_youcook_pickle(data, ds, tags, name));
+        }
+      }
+      return write_import(tool, w, results);
     }
     if (*tokenize || *detokenize) {
       const auto tokenizer = grove::text::Tokenizer::load(tok_dir, use_json);

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "core/error.h"
-#include "io/pickle.h"
+#include "io/numpy_pickle.h"
 #include "io/pickle_writer.h"
 #include "io/schema.h"
 
@@ -65,85 +65,15 @@ std::string predictions_to_pickle(const std::vector<Record>& predictions) {
   return p.finish();
 }
 
-namespace {
-
-// What numpy's reconstruction builds, as far as a prediction pickle uses it.
-struct Array {
-  std::vector<int64_t> shape;
-  std::string dtype = "f4";
-  bool big_endian = false;
-  std::vector<double> values;
-};
-
-int64_t as_int(const PyRef& v, const std::string& where) {
-  if (v->type == PyObject::Type::Int) return v->i;
-  if (v->type == PyObject::Type::Bool) return v->b;
-  throw Error(where, "expected an integer, found " + v->describe());
-}
-
-}  // namespace
-
 std::vector<Record> predictions_from_pickle(std::string_view data, const std::string& where) {
-  PickleHooks hooks;
-  hooks.allowed_globals = {"numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
-                           "numpy.ndarray", "numpy.dtype", "_codecs.encode", "__builtin__.bytes"};
-  hooks.call = [&](const std::string& g, const PyRef& args) -> PyRef {
-    if (g == "numpy.ndarray") return PyObject::global("numpy", "ndarray");
-    if (g == "__builtin__.bytes") return PyObject::bytes("");  // protocol 2's empty bytes
-    if (g == "_codecs.encode") {  // protocol 2 bytes: _codecs.encode(latin-1 text, 'latin1')
-      std::string out;
-      const std::string& s = args->items.at(0)->s;
-      for (size_t i = 0; i < s.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) out += static_cast<char>(c);
-        else out += static_cast<char>(((c & 0x1f) << 6) | (static_cast<unsigned char>(s[++i]) & 0x3f));
-      }
-      return PyObject::bytes(out);
-    }
-    if (g == "numpy.dtype") {
-      auto a = std::make_shared<Array>();
-      a->dtype = args->items.at(0)->s;
-      return PyObject::make_opaque("dtype", a);
-    }
-    return PyObject::make_opaque("ndarray", std::make_shared<Array>());  // _reconstruct(ndarray, (0,), b'b')
-  };
-  hooks.build = [&](const PyRef& obj, const PyRef& state) {
-    auto& a = *std::static_pointer_cast<Array>(obj->opaque);
-    if (obj->opaque_kind == "dtype") {  // (version, byte order, ...)
-      if (state->items.size() > 1) a.big_endian = state->items[1]->s == ">";
-      return;
-    }
-    // (version, shape, dtype, is_fortran, raw bytes)
-    if (state->items.size() != 5) throw Error(where, "unexpected numpy array state");
-    for (const auto& d : state->items[1]->items) a.shape.push_back(as_int(d, where));
-    const auto& dt = *std::static_pointer_cast<Array>(state->items[2]->opaque);
-    const std::string& raw = state->items[4]->s;
-    int64_t n = 1;
-    for (int64_t d : a.shape) n *= d;
-    const size_t size = dt.dtype == "f8" ? 8 : dt.dtype == "f4" ? 4 : dt.dtype == "f2" ? 2 : 0;
-    if (size == 0 || dt.big_endian) throw Error(where, "numpy arrays of dtype " + dt.dtype + " are not read here");
-    if (raw.size() != static_cast<size_t>(n) * size) throw Error(where, "numpy array data of the wrong size");
-    for (int64_t i = 0; i < n; ++i) {
-      if (size == 8) {
-        double d;
-        std::memcpy(&d, raw.data() + i * 8, 8);
-        a.values.push_back(d);
-      } else if (size == 4) {
-        float f;
-        std::memcpy(&f, raw.data() + i * 4, 4);
-        a.values.push_back(f);
-      } else {
-        throw Error(where, "float16 numpy arrays are not read here");
-      }
-    }
-  };
-  PyRef root = unpickle(data, hooks, where);
+  PyRef root = unpickle_with_numpy(data, where);
   std::vector<Record> out;
   auto fail = [&](const std::string& what) { throw Error(where, what); };
   if (root->type != PyObject::Type::Dict) fail("not a prediction pickle: the top level is " + root->describe());
-  auto array = [&](const PyRef& v) -> const Array& {
-    if (v->type != PyObject::Type::Opaque || v->opaque_kind != "ndarray") fail("expected a numpy array, found " + v->describe());
-    return *std::static_pointer_cast<Array>(v->opaque);
+  auto array = [&](const PyRef& v) -> const NumpyArray& {
+    const NumpyArray* a = as_numpy(v);
+    if (!a || !a->strings.empty() || !a->objects.empty()) fail("expected a numeric numpy array, found " + v->describe());
+    return *a;
   };
   auto strings = [&](const PyRef& v) {
     Record a = Record::array();
@@ -170,14 +100,14 @@ std::vector<Record> predictions_from_pickle(std::string_view data, const std::st
     const auto& pl = field("probs_temp_objectness")->items;
     if (ll.size() != bl.size()) fail(id + ": pred_labels and pred_bboxes have different lengths");
     for (size_t t = 0; t < bl.size(); ++t) {
-      const Array& b = array(bl[t]);
+      const NumpyArray& b = array(bl[t]);
       Record fb = Record::array();
-      for (size_t i = 0; i + 3 < b.values.size(); i += 4) fb.push_back({b.values[i], b.values[i + 1], b.values[i + 2], b.values[i + 3]});
+      for (size_t i = 0; i + 3 < b.numbers.size(); i += 4) fb.push_back({b.numbers[i], b.numbers[i + 1], b.numbers[i + 2], b.numbers[i + 3]});
       Record fl = strings(ll[t]);
       while (fl.size() < fb.size()) fl.push_back("");  // boxes past the last phrase
       Record fo = Record::array();
       if (t < pl.size())
-        for (double p : array(pl[t]).values) fo.push_back(p);
+        for (double p : array(pl[t]).numbers) fo.push_back(p);
       boxes.push_back(std::move(fb));
       labels.push_back(std::move(fl));
       objectness.push_back(std::move(fo));
