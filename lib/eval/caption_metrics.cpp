@@ -196,6 +196,8 @@ double mean(const std::vector<double>& v) {
   return pairwise_sum(v.data(), v.size()) / static_cast<double>(v.size());
 }
 
+double numpy_sum(const std::vector<double>& v) { return v.empty() ? 0.0 : pairwise_sum(v.data(), v.size()); }
+
 BleuResult bleu(const std::vector<CaptionItem>& items) {
   BleuResult r;
   BleuStats total;

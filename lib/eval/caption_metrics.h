@@ -39,6 +39,8 @@ std::vector<double> cider_d(const std::vector<CaptionItem>& items);
 
 // numpy.mean: pairwise summation exactly as numpy does it for float64, then division by the count.
 double mean(const std::vector<double>& v);
+// numpy.sum of float64 values: the same pairwise summation (0 for none).
+double numpy_sum(const std::vector<double>& v);
 
 // Python's str.split() with no argument: words between runs of Unicode white space.
 std::vector<std::string> python_split(const std::string& s);

@@ -199,6 +199,21 @@ std::vector<std::string> WordNet::bases(const std::string& form) const {
   return out;
 }
 
+bool WordNet::in_index(const std::string& word, int pos) const {
+  return pos >= 0 && pos < 4 && !impl_->index[pos]->find(word).empty();
+}
+
+std::vector<std::string> WordNet::exception_bases(const std::string& form, int pos) const {
+  static const int kExcOf[] = {2, 3, 0, 1};  // exc is ordered adj adv noun verb
+  std::vector<std::string> out;
+  if (pos < 0 || pos >= 4) return out;
+  for (std::string_view line : impl_->exc[kExcOf[pos]]->find(form)) {
+    std::vector<std::string_view> w = fields(line);
+    for (size_t k = 1; k < w.size(); ++k) out.emplace_back(w[k]);
+  }
+  return out;
+}
+
 std::vector<int> WordNet::stem_synsets(const std::string& word) const {
   std::vector<std::string> b = bases(word);
   if (b.empty()) return synsets(morph(word));

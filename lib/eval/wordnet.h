@@ -49,6 +49,10 @@ class WordNet {
   // SynonymDictionary.morph: a suffix detached (and an ending added) when the result is a lemma; "" if none; the
   // word itself if it ends in "ss" or has at most 2 characters.
   std::string morph(const std::string& word) const;
+  // Part-of-speech views for lemmatizers (pos: 0 noun, 1 verb, 2 adj, 3 adv): whether the lemma is in index.POS,
+  // and the base forms POS.exc lists for an inflected form.
+  bool in_index(const std::string& word, int pos) const;
+  std::vector<std::string> exception_bases(const std::string& form, int pos) const;
 
  private:
   struct Impl;
