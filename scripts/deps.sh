@@ -10,6 +10,7 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libgloo-dev
   libre2-dev libstemmer-dev wordnet-base     # grove-eval: PTB tokenizer rules, METEOR's stemmer and WordNet synonyms
+  gnuplot-nox                             # grove-train's curves (PNG)
   libgtest-dev bats bc zstd jq            # tests and benchmarks
 )
 
