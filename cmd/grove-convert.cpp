@@ -254,6 +254,13 @@ int main(int argc, char** argv) {
   add_inputs(pixels);
   grove::cli::Tool::add_output(*pixels, pixels_out, "raw pixels");
 
+  std::vector<std::string> compared;
+  double tolerance = 0;
+  auto* compare = app.add_subcommand("compare", "Compare two model directories or safetensors files tensor by tensor");
+  compare->add_option("weights", compared, "The two model directories or safetensors files")->required()->expected(2)
+      ->type_name("A B");
+  compare->add_option("--tolerance", tolerance, "Largest absolute difference allowed (exit 1 above it)")->default_val(0.0);
+
   // ---- the original's pickles ----
   std::string pickle_in, pickle_out;
   auto* to_pickle = app.add_subcommand("to-pickle", "Prediction records -> the original's prediction pickle (eval_iground.py reads it)");
@@ -473,6 +480,37 @@ int main(int argc, char** argv) {
       }
       out.commit();
       tool.summary(std::to_string(n) + " frames written to " + out.name());
+      return tool.status();
+    }
+    if (*compare) {
+      grove::io::SafetensorsSet a(compared[0]), b(compared[1]);  // a model directory's weights, or files
+      double worst = 0;
+      std::string worst_name;
+      size_t differing = 0;
+      for (const auto& name : a.names()) {
+        if (!b.contains(name)) {
+          tool.record_failed(compared[1], "has no tensor " + name);
+          continue;
+        }
+        const auto &x = a.get(name), &y = b.get(name);
+        if (x.shape != y.shape) {
+          tool.record_failed(name, "shapes differ: " + grove::arch::shape_string(x.shape) + " and " +
+                                       grove::arch::shape_string(y.shape));
+          continue;
+        }
+        const auto fx = grove::io::to_float(x), fy = grove::io::to_float(y);
+        double d = 0;
+        for (size_t i = 0; i < fx.size(); ++i) d = std::max(d, static_cast<double>(std::abs(fx[i] - fy[i])));
+        if (d > 0) ++differing;
+        if (d > worst) worst = d, worst_name = name;
+        if (d > tolerance) std::cout << name << "\t" << d << "\n";
+      }
+      for (const auto& name : b.names())
+        if (!a.contains(name)) tool.record_failed(compared[0], "has no tensor " + name);
+      std::cout << "tensors\t" << a.names().size() << "\ndiffering\t" << differing << "\nmax_abs_diff\t" << worst
+                << (worst_name.empty() ? "" : "\t" + worst_name) << "\n";
+      if (worst > tolerance) tool.record_failed("", "largest difference " + std::to_string(worst) + " exceeds the tolerance " +
+                                                     std::to_string(tolerance));
       return tool.status();
     }
     if (*to_pickle) {

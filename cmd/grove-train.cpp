@@ -158,7 +158,11 @@ int main(int argc, char** argv) {
         grove::io::StreamReader in(f);
         Record r;
         while (in.next(r))
-          if (grove::io::record_type(r) == "frames") frames[grove::io::record_id(r)] = std::move(r);
+          if (grove::io::record_type(r) == "frames") {
+            const std::string id = grove::io::record_id(r);
+            frames[id] = std::move(r);
+            r = Record();
+          }
       }
       o.frames = &frames;
     }
