@@ -148,6 +148,9 @@ int main(int argc, char** argv) {
   return tool.run(argc, argv, [&]() -> int {
     if (nproc > 1) return launch_local(nproc, argc, argv);
     o.dataset = grove::train::parse_dataset(dataset);
+    if (o.precision == "bf16" && o.device.rfind("cuda", 0) != 0)
+      throw CLI::ValidationError("--precision", "bf16 autocast needs --device cuda (LibTorch's CPU autocast cannot run "
+                                                "this network: its layer norms refuse mixed dtypes)");
     if (o.video_dir.empty() == frames_files.empty())
       throw CLI::ValidationError("--video-dir", "give either --video-dir or --frames");
     o.train = read_samples(train_file);

@@ -80,7 +80,9 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
   } catch (const std::bad_alloc&) {
     error("", "out of memory");
   } catch (const std::exception& e) {
-    error("", e.what());
+    // One line: libraries' messages (LibTorch's) may carry a backtrace after the first.
+    const std::string what = e.what();
+    error("", what.substr(0, what.find('\n')));
   }
   return kFatal;
 }

@@ -105,6 +105,11 @@ std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const
   auto fail = [](Clip& k, const Error& e) {
     if (k.error.empty()) k.error_where = e.where(), k.error = e.message();
   };
+  // A LibTorch error on one clip's data fails that clip, in one line.
+  auto fail_torch = [&](Clip& k, const std::exception& e) {
+    const std::string what = e.what();
+    fail(k, Error(k.id, what.substr(0, what.find('\n'))));
+  };
   for (size_t i = 0; i < frames.size(); ++i) {
     Clip& k = clips[i];
     k.frames = frames[i];
@@ -123,6 +128,8 @@ std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const
       k.done.assign(k.t, false);
     } catch (const Error& e) {
       fail(k, e);
+    } catch (const c10::Error& e) {
+      fail_torch(k, e);
     }
   }
   auto window_pixels = [&](const Clip& k, size_t w) {
@@ -210,6 +217,8 @@ std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const
         if (!k.done[p]) throw Error(k.id, "internal: frame " + std::to_string(p) + " is in no window");
     } catch (const Error& e) {
       fail(k, e);
+    } catch (const c10::Error& e) {
+      fail_torch(k, e);
     }
   }
 
