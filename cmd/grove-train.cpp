@@ -132,6 +132,14 @@ int main(int argc, char** argv) {
   app.add_option("--objectness-weight", o.weights.objectness, "Weight of the temporal objectness BCE")->default_val(2.0);
   app.add_option("--unfreeze", o.unfreeze, "Also train the parameters whose names start with these")->type_name("PREFIX...");
   app.add_option("--freeze", o.freeze, "Do not train the parameters whose names start with these")->type_name("PREFIX...");
+  app.add_option("--lora-r", o.lora.r, "LoRA rank on the decoder's projections (0: none, as the released scripts)")
+      ->default_val(0);
+  app.add_option("--lora-alpha", o.lora.alpha, "LoRA alpha (scaling alpha / r)")->default_val(16);
+  app.add_option("--lora-dropout", o.lora.dropout, "LoRA dropout")->default_val(0.05);
+  app.add_option("--lora-targets", o.lora.targets, "Decoder linear modules given LoRA")->default_str("q_proj v_proj")
+      ->type_name("NAME...");
+  app.add_flag("--checkpoint-layers", o.checkpoint_layers,
+               "Recompute the decoder layers in the backward pass instead of keeping their activations");
   app.add_option("--seed", o.seed, "Seed of the shuffles, frame draws and instruction choice")->default_val(42);
   app.add_option("--workers", o.workers, "Examples prepared ahead on threads (decoding, preprocessing)")->default_val(2);
   app.add_option("--save-every", o.save_every, "Also checkpoint every N steps within an epoch (0: at epoch ends)")

@@ -69,7 +69,7 @@ at::Tensor GroveImpl::assemble_labels(const at::Tensor& labels_in, int64_t at, i
 }
 
 at::Tensor GroveImpl::decode(const at::Tensor& embeds, KvCache* cache) {
-  return model->norm->forward(run_layers(model->layers, config.llama, embeds, cache));
+  return model->norm->forward(run_layers(model->layers, config.llama, embeds, cache, checkpoint_layers));
 }
 
 at::Tensor GroveImpl::logits(const at::Tensor& hidden) { return lm_head->forward(hidden); }

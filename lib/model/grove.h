@@ -73,6 +73,7 @@ struct GroveImpl : torch::nn::Module {
   GroveBody model{nullptr};
   nn::Linear lm_head{nullptr};
   arch::Config config;
+  bool checkpoint_layers = false;  // activation checkpointing of the decoder layers while training
 };
 TORCH_MODULE(Grove);
 

@@ -111,13 +111,64 @@ at::Tensor LlamaLayerImpl::forward(const at::Tensor& x, const at::Tensor& cos, c
   return h + mlp->forward(post_attention_layernorm->forward(h));
 }
 
+namespace {
+
+// Activation checkpointing of one decoder layer (torch.utils.checkpoint's reentrant form): the forward pass keeps
+// only the layer's input; the backward pass runs the layer again with gradients on and back-propagates through it,
+// which also accumulates the gradients of any of its parameters that train (LoRA, --unfreeze). The CPU generator's
+// state is kept too, so a dropout inside the layer draws the same mask again (preserve_rng_state).
+at::Tensor generator_state() {
+  at::Generator gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  return gen.get_state();
+}
+
+void set_generator_state(const at::Tensor& state) {
+  at::Generator gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(state);
+}
+
+struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& cos,
+                            const at::Tensor& sin, int64_t layer_address) {
+    ctx->save_for_backward({x, cos, sin});
+    ctx->saved_data["layer"] = layer_address;
+    ctx->saved_data["rng"] = generator_state();
+    torch::NoGradGuard no_grad;
+    return reinterpret_cast<LlamaLayerImpl*>(layer_address)->forward(x, cos, sin, nullptr, 0);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    auto saved = ctx->get_saved_variables();
+    auto* layer = reinterpret_cast<LlamaLayerImpl*>(ctx->saved_data["layer"].toInt());
+    at::Tensor x = saved[0].detach().requires_grad_(true);
+    const at::Tensor now = generator_state();
+    set_generator_state(ctx->saved_data["rng"].toTensor());
+    {
+      torch::AutoGradMode enable(true);
+      at::Tensor out = layer->forward(x, saved[1], saved[2], nullptr, 0);
+      set_generator_state(now);
+      torch::autograd::backward({out}, {grad[0]});
+    }
+    return {x.grad(), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
+}  // namespace
+
 at::Tensor run_layers(torch::nn::ModuleList& layers, const arch::LlamaConfig& c, const at::Tensor& embeds,
-                      KvCache* cache) {
+                      KvCache* cache, bool checkpoint) {
   const int64_t past = cache ? cache->length : 0, l = embeds.size(1);
   at::Tensor positions = torch::arange(past, past + l, torch::TensorOptions().dtype(torch::kLong).device(embeds.device()));
   auto [cos, sin] = rope_tables(positions, c.head_dim(), c.rope_theta, embeds.scalar_type());
   at::Tensor h = embeds;
-  for (size_t i = 0; i < layers->size(); ++i) h = layers[i]->as<LlamaLayerImpl>()->forward(h, cos, sin, cache, i);
+  const bool recompute = checkpoint && !cache && torch::GradMode::is_enabled();
+  for (size_t i = 0; i < layers->size(); ++i) {
+    auto* layer = layers[i]->as<LlamaLayerImpl>();
+    h = recompute ? CheckpointedLayer::apply(h, cos, sin, reinterpret_cast<int64_t>(layer))
+                  : layer->forward(h, cos, sin, cache, i);
+  }
   if (cache) cache->length += l;
   return h;
 }

@@ -64,7 +64,25 @@ void LinearImpl::reset() { make_weight_and_bias(*this, {out, in}, has_bias, out,
 at::Tensor LinearImpl::forward(const at::Tensor& x) {
   at::Tensor y = torch::linear(x, weight, bias);
   count(2 * y.numel() * in);
+  if (lora_A.defined()) {
+    at::Tensor d = lora_dropout > 0 ? torch::dropout(x, lora_dropout, is_training()) : x;
+    y = y + torch::linear(torch::linear(d, lora_A), lora_B) * lora_scaling;
+  }
   return y;
+}
+
+void LinearImpl::add_lora(int64_t r, double alpha, double dropout) {
+  torch::NoGradGuard no_grad;
+  lora_A = register_parameter("lora_A", torch::empty({r, in}, weight.options()));
+  lora_B = register_parameter("lora_B", torch::zeros({out, r}, weight.options()));
+  torch::nn::init::kaiming_uniform_(lora_A, std::sqrt(5.0));
+  lora_scaling = alpha / static_cast<double>(r);
+  lora_dropout = dropout;
+}
+
+at::Tensor LinearImpl::merged_weight() const {
+  if (!lora_A.defined()) return weight;
+  return weight + torch::matmul(lora_B, lora_A) * lora_scaling;
 }
 
 EmbeddingImpl::EmbeddingImpl(int64_t n, int64_t d) : count(n), dim(d) { reset(); }

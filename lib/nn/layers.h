@@ -48,9 +48,16 @@ struct LinearImpl : torch::nn::Cloneable<LinearImpl> {
   LinearImpl(int64_t in, int64_t out, bool bias = true);
   void reset() override;
   at::Tensor forward(const at::Tensor& x);
+  // LoRA (Hu et al. 2021; PEFT's default init): y = W x + b + alpha / r * B A dropout(x), with A (r, in) drawn as
+  // kaiming_uniform(a = sqrt(5)) and B (out, r) zero, registered as "lora_A" and "lora_B". The layer starts out
+  // computing exactly what it did.
+  void add_lora(int64_t r, double alpha, double dropout);
+  bool has_lora() const { return lora_A.defined(); }
+  at::Tensor merged_weight() const;  // W + alpha / r * B A (W itself without LoRA)
   int64_t in, out;
   bool has_bias;
-  at::Tensor weight, bias;
+  at::Tensor weight, bias, lora_A, lora_B;
+  double lora_scaling = 0, lora_dropout = 0;
 };
 TORCH_MODULE(Linear);
 

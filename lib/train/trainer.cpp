@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "io/file.h"
 #include "model/load.h"
+#include "nn/layers.h"
 #include "nn/tensors.h"
 #include "text/tokenizer.h"
 #include "train/distributed.h"
@@ -53,13 +54,31 @@ std::vector<std::pair<std::string, at::Tensor>> select_trainable(model::Grove& g
   on.insert(on.end(), unfreeze.begin(), unfreeze.end());
   std::vector<std::pair<std::string, at::Tensor>> out;
   for (auto& p : g->named_parameters()) {
-    bool train = false;
+    bool train = p.key().find(".lora_") != std::string::npos;
     for (const auto& prefix : on) train = train || starts_with(p.key(), prefix);
     for (const auto& prefix : freeze) train = train && !starts_with(p.key(), prefix);
     p.value().set_requires_grad(train);
     if (train) out.emplace_back(p.key(), p.value());
   }
   return out;
+}
+
+std::vector<std::string> add_lora(model::Grove& g, const LoraOptions& lora) {
+  std::vector<std::string> changed;
+  if (lora.r <= 0) return changed;
+  for (auto& m : g->named_modules()) {
+    auto* linear = dynamic_cast<nn::LinearImpl*>(m.value().get());
+    if (!linear || !starts_with(m.key(), "model.layers.")) continue;
+    for (const auto& t : lora.targets) {
+      const std::string suffix = "." + t;
+      if (m.key().size() >= suffix.size() && m.key().compare(m.key().size() - suffix.size(), suffix.size(), suffix) == 0) {
+        linear->add_lora(lora.r, lora.alpha, lora.dropout);
+        changed.push_back(m.key());
+        break;
+      }
+    }
+  }
+  return changed;
 }
 
 model::GroundingLosses example_losses(model::Grove& g, const Example& ex, const model::LossWeights& w, bool objectness) {
@@ -221,10 +240,34 @@ void save_checkpoint(const std::string& path, model::Grove& g, const std::string
     moments.emplace_back(name + ".exp_avg_sq", st.exp_avg_sq());
     adam_step = st.step();
   }
+  // The CPU generator (LoRA dropout draws from it), so a resumed run draws what the uninterrupted one would.
+  {
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    moments.emplace_back("rng.cpu", gen.get_state());
+  }
   const std::string moments_tmp = path + ".optimizer-" + std::to_string(::getpid()) + ".safetensors";
   nn::save_safetensors(moments_tmp, moments);
-  std::vector<std::pair<std::string, at::Tensor>> named;
-  for (const auto& p : g->named_parameters()) named.emplace_back(p.key(), p.value().detach().to(torch::kCPU).contiguous());
+  // LoRA layers: the model directory holds their merged weights (usable by every tool, as the original's
+  // merge_lora_weights.py makes them); lora.safetensors keeps the base weights and the A, B matrices for resuming.
+  std::vector<std::pair<std::string, at::Tensor>> named, lora;
+  std::map<std::string, at::Tensor> merged;
+  for (auto& m : g->named_modules()) {
+    auto* linear = dynamic_cast<nn::LinearImpl*>(m.value().get());
+    if (!linear || !linear->has_lora()) continue;
+    torch::NoGradGuard no_grad;
+    merged[m.key() + ".weight"] = linear->merged_weight().detach().to(torch::kCPU).contiguous();
+    lora.emplace_back(m.key() + ".weight", linear->weight.detach().to(torch::kCPU).contiguous());
+    lora.emplace_back(m.key() + ".lora_A", linear->lora_A.detach().to(torch::kCPU).contiguous());
+    lora.emplace_back(m.key() + ".lora_B", linear->lora_B.detach().to(torch::kCPU).contiguous());
+  }
+  const std::string lora_tmp = path + ".lora-" + std::to_string(::getpid()) + ".safetensors";
+  if (!lora.empty()) nn::save_safetensors(lora_tmp, lora);
+  for (const auto& p : g->named_parameters()) {
+    if (p.key().find(".lora_") != std::string::npos) continue;
+    auto it = merged.find(p.key());
+    named.emplace_back(p.key(), it != merged.end() ? it->second : p.value().detach().to(torch::kCPU).contiguous());
+  }
   for (const auto& b : g->named_buffers()) named.emplace_back(b.key(), b.value().detach().to(torch::kCPU).contiguous());
   std::vector<io::TensorView> views;
   for (const auto& [name, t] : named) {
@@ -239,6 +282,7 @@ void save_checkpoint(const std::string& path, model::Grove& g, const std::string
   io::Record st = {{"epoch", s.epoch}, {"step_in_epoch", s.step_in_epoch}, {"global_step", s.global_step},
                    {"adam_step", adam_step}, {"best", std::isfinite(s.best) ? io::Record(s.best) : io::Record(nullptr)}};
   std::map<std::string, std::string> copies{{"optimizer.safetensors", moments_tmp}};
+  if (!lora.empty()) copies["lora.safetensors"] = lora_tmp;
   for (const auto& f : tokenizer_files(tokenizer_dir)) copies[f] = (fs::path(tokenizer_dir) / f).string();
   arch::ModelWriteOptions w;
   w.replace = true;
@@ -247,15 +291,23 @@ void save_checkpoint(const std::string& path, model::Grove& g, const std::string
     arch::write_model_dir(path, g->config, views, {{"trainer.json", st.dump(2) + "\n"}}, copies, w);
   } catch (...) {
     fs::remove(moments_tmp);
+    fs::remove(lora_tmp);
     throw;
   }
   fs::remove(moments_tmp);
+  fs::remove(lora_tmp);
 }
 
 State load_checkpoint(const std::string& path, model::Grove& g, torch::optim::AdamW& opt,
                       const std::vector<std::pair<std::string, at::Tensor>>& trainable) {
   arch::ModelDir dir(path);
-  nn::load_module(*g, nn::views(dir.weights()), "", path);
+  // The weights, with the LoRA layers' base weights and matrices from lora.safetensors in place of merged ones.
+  std::map<std::string, at::Tensor> weights;
+  for (auto& [n, t] : nn::views(dir.weights())) weights[n] = t;
+  const fs::path lora_file = fs::path(path) / "lora.safetensors";
+  if (fs::exists(lora_file))
+    for (auto& [n, t] : nn::views(io::SafetensorsSet(lora_file.string()))) weights[n] = t;
+  nn::load_module(*g, std::vector<std::pair<std::string, at::Tensor>>(weights.begin(), weights.end()), "", path);
   io::Record st;
   try {
     std::ifstream in(fs::path(path) / "trainer.json");
@@ -265,6 +317,11 @@ State load_checkpoint(const std::string& path, model::Grove& g, torch::optim::Ad
   }
   auto tensors = nn::views(io::SafetensorsSet((fs::path(path) / "optimizer.safetensors").string()));
   std::map<std::string, at::Tensor> by_name(tensors.begin(), tensors.end());
+  if (by_name.count("rng.cpu")) {
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(by_name["rng.cpu"].clone());
+  }
   const int64_t adam_step = st.value("adam_step", int64_t{0});
   for (const auto& [name, p] : trainable) {
     auto a = by_name.find(name + ".exp_avg"), b = by_name.find(name + ".exp_avg_sq");
@@ -316,7 +373,14 @@ int64_t run_training(const TrainOptions& o) {
   arch::ModelDir base(o.model_dir);
   const arch::Config& c = base.config();
   const text::Tokenizer tok = text::Tokenizer::load(o.model_dir);
+  // LibTorch seeds its generator at random in every process: seed it, so LoRA's initial matrices and dropout
+  // masks are the same in every run (and on every rank, as the original's seed 42 is).
+  torch::manual_seed(o.seed);
   model::Grove g = model::load_grove(base, {device, c10::kFloat, false});
+  g->checkpoint_layers = o.checkpoint_layers;
+  const auto lora_layers = add_lora(g, o.lora);
+  if (o.lora.r > 0 && lora_layers.empty())
+    throw Error("--lora-targets", "no decoder layer's linear module is named by these targets");
   g->train();
   auto trainable = select_trainable(g, o.unfreeze, o.freeze);
   std::vector<at::Tensor> params;
@@ -358,7 +422,7 @@ int64_t run_training(const TrainOptions& o) {
   if (s.global_step == 0)
     emit({{"type", "start"}, {"samples", o.train.size()}, {"val_samples", o.val.size()}, {"world", world.world},
           {"steps_per_epoch", steps_per_epoch}, {"total_steps", total}, {"trainable", trainable.size()},
-          {"backend", comm.backend()}});
+          {"backend", comm.backend()}, {"lora_layers", lora_layers.size()}, {"checkpoint_layers", o.checkpoint_layers}});
 
   int64_t steps_run = 0;
   auto checkpoint = [&] {

@@ -18,7 +18,7 @@ namespace grove::train {
 
 // The released scripts' trainable set (--pretrained --lora_r 0 --train_mask_decoder): embed_tokens, lm_head,
 // mm_projector, text_hidden_fcs, the SAM encoder's adapters, pos_embed and global-block relative positions, the
-// whole mask decoder. Then each name starting with an 'unfreeze' prefix is made trainable and each starting with a
+// whole mask decoder, and any LoRA matrices. Then each name starting with an 'unfreeze' prefix is made trainable and each starting with a
 // 'freeze' prefix frozen. Sets requires_grad on every parameter; returns the trainable ones by name.
 std::vector<std::pair<std::string, at::Tensor>> select_trainable(model::Grove& g,
                                                                  const std::vector<std::string>& unfreeze = {},
@@ -30,6 +30,16 @@ model::GroundingLosses example_losses(model::Grove& g, const Example& ex, const 
 
 // lr at optimizer step k (0-based): lr * k / warmup during warmup, then lr * max(0, (total - k) / (total - warmup)).
 double scheduled_lr(double lr, int64_t step, int64_t warmup, int64_t total);
+
+struct LoraOptions {
+  int64_t r = 0;  // 0: no LoRA
+  double alpha = 16, dropout = 0.05;
+  std::vector<std::string> targets{"q_proj", "v_proj"};
+};
+
+// Adds LoRA to the LLaMA layers' linear modules named by the targets (as the original: the decoder's projections,
+// never the encoders, projector or text projection). Returns the names of the layers changed ("...q_proj").
+std::vector<std::string> add_lora(model::Grove& g, const LoraOptions& lora);
 
 struct TrainOptions {
   std::string model_dir, output_dir;
@@ -45,6 +55,8 @@ struct TrainOptions {
   bool resume = false;
   std::string device = "cpu", precision = "f32";
   std::vector<std::string> unfreeze, freeze;
+  LoraOptions lora;
+  bool checkpoint_layers = false;  // activation checkpointing of the LLaMA layers
   std::function<void(const io::Record&)> on_log;  // every log record (steps and validations), rank 0
 };
 

@@ -98,3 +98,23 @@ steps() { jq -r 'select(.type == "step") | "\(.step) \(.loss)"' "$1/log.jsonl"; 
   [ "$status" -eq 2 ]
   [[ "$stderr" == *"none: not a model directory"* ]]
 }
+
+@test "LoRA with activation checkpointing: the loss falls, last/ is an ordinary model, and a stopped run resumes exactly" {
+  args=(-m "$W/model" --train "$W/train.jsonl" --video-dir "$W/videos" --epochs 4 --warmup 1 --lr 1e-2
+        --lora-r 4 --lora-alpha 8 --lora-dropout 0.1 --checkpoint-layers --unfreeze model.layers.1.mlp. --save-every 1)
+  grove-train -q "${args[@]}" -o "$BATS_TEST_TMPDIR/straight"
+  [ "$(jq -r 'select(.type == "start") | "\(.lora_layers) \(.checkpoint_layers)"' "$BATS_TEST_TMPDIR/straight/log.jsonl")" = "4 true" ]
+  [ -f "$BATS_TEST_TMPDIR/straight/last/lora.safetensors" ]
+  run grove-convert inspect "$BATS_TEST_TMPDIR/straight/last"
+  [[ "$output" == *$'  check\tcomplete'* ]]   # merged weights under the original names, nothing else
+  # The merged q_proj differs from the start's: the LoRA matrices trained.
+  run grove-convert compare "$W/model" "$BATS_TEST_TMPDIR/straight/last"
+  [[ "$output" == *"model.layers.0.self_attn.q_proj.weight"* ]]
+  # Stopped after 3 steps, then resumed: the same steps (dropout draws included) and the same weights.
+  grove-train -q "${args[@]}" -o "$BATS_TEST_TMPDIR/stop" --max-steps 3
+  [ "$(jq .global_step "$BATS_TEST_TMPDIR/stop/last/trainer.json")" -eq 3 ]
+  grove-train -q "${args[@]}" -o "$BATS_TEST_TMPDIR/stop" --resume
+  diff <(steps "$BATS_TEST_TMPDIR/straight") <(steps "$BATS_TEST_TMPDIR/stop")
+  grove-convert compare "$BATS_TEST_TMPDIR/straight/last" "$BATS_TEST_TMPDIR/stop/last"
+  grove-infer -q -m "$BATS_TEST_TMPDIR/stop/last" "$W/videos/a.mp4" | grove-convert -q count | grep -q prediction
+}

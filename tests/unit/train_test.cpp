@@ -149,3 +149,55 @@ TEST(Train, LossGradientsMatchFiniteDifferences) {
   std::printf("    worst gradient error %.3g\n", worst);
   EXPECT_LT(worst, 1e-6);
 }
+
+TEST(Train, CheckpointedLayersGiveTheSameGradients) {
+  arch::Config c = arch::load_config(test::source_path("share/grove/configs/micro.json"));
+  torch::manual_seed(21);
+  model::Grove g(c);
+  // A decoder layer trains too, and LoRA with dropout: its gradients must survive and the recomputation must draw
+  // the forward pass's dropout masks again.
+  train::add_lora(g, {4, 8.0, 0.3, {"q_proj", "v_proj"}});
+  train::select_trainable(g, {"model.layers.1."});
+  g->train();
+  at::Tensor x = torch::randn({1, 12, c.llama.hidden_size});
+  auto grads = [&](bool checkpoint) {
+    g->zero_grad();
+    torch::manual_seed(5);
+    g->checkpoint_layers = checkpoint;
+    at::Tensor e = x.clone().requires_grad_(true);
+    g->decode(e).pow(2).sum().backward();
+    std::vector<at::Tensor> out{e.grad().clone()};
+    for (const auto& p : g->named_parameters())
+      if (p.value().requires_grad() && p.value().grad().defined()) out.push_back(p.value().grad().clone());
+    return out;
+  };
+  auto plain = grads(false), recomputed = grads(true);
+  ASSERT_EQ(plain.size(), recomputed.size());
+  ASSERT_GT(plain.size(), 3u);
+  for (size_t i = 0; i < plain.size(); ++i) EXPECT_TRUE(torch::allclose(plain[i], recomputed[i], 1e-5, 1e-6)) << i;
+}
+
+TEST(Train, LoraStartsAsTheIdentityAndMergesIntoTheWeight) {
+  arch::Config c = arch::load_config(test::source_path("share/grove/configs/micro.json"));
+  torch::manual_seed(22);
+  model::Grove g(c);
+  g->eval();
+  at::Tensor x = torch::randn({1, 7, c.llama.hidden_size});
+  at::Tensor before = g->decode(x).detach();
+  auto changed = train::add_lora(g, {4, 8.0, 0.0, {"q_proj", "v_proj"}});
+  EXPECT_EQ(changed.size(), static_cast<size_t>(2 * c.llama.num_hidden_layers));
+  EXPECT_TRUE(torch::equal(g->decode(x).detach(), before));  // B = 0
+  auto& q = *g->model->layers[0]->as<model::LlamaLayerImpl>()->self_attn->q_proj;
+  {
+    torch::NoGradGuard no_grad;
+    q.lora_B.normal_();
+  }
+  at::Tensor v = torch::randn({3, c.llama.hidden_size});
+  EXPECT_TRUE(torch::allclose(q.forward(v), torch::linear(v, q.merged_weight()), 1e-5, 1e-5));
+  std::set<std::string> on;
+  for (const auto& [n, p] : train::select_trainable(g)) on.insert(n);
+  EXPECT_TRUE(on.count("model.layers.0.self_attn.q_proj.lora_A"));
+  EXPECT_TRUE(on.count("model.layers.1.self_attn.v_proj.lora_B"));
+  EXPECT_FALSE(on.count("model.layers.0.self_attn.q_proj.weight"));
+  EXPECT_FALSE(on.count("model.layers.0.self_attn.k_proj.lora_A"));
+}
