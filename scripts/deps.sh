@@ -10,6 +10,7 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libgloo-dev
   libre2-dev libstemmer-dev wordnet-base     # grove-eval: PTB tokenizer rules, METEOR's stemmer and WordNet synonyms
+  libicu-dev                                 # the BERT tokenizer (Unicode categories, NFD, case mapping)
   gnuplot-nox                             # grove-train's curves (PNG)
   libgtest-dev bats bc zstd jq            # tests and benchmarks
 )
