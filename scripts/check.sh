@@ -21,6 +21,20 @@ else
   failed=$((failed + 1)); echo "check: could not install or run the tokenizer oracles (npm, node)"
 fi
 
+# The BERT tokenizer's oracle: Hugging Face's tokenizers library itself (Rust, through an npm binding;
+# tests/oracle/bert) set up as bert-base-uncased's tokenizer.json, over the tiny test vocabulary; its ids for the
+# fixture's strings and 5000 random ones are written next to the build.
+echo "== BERT tokenizer oracle (npm: tests/oracle/bert)"
+boracle="$PWD/$build/oracle-bert"
+src="$PWD"
+mkdir -p "$boracle"
+cp tests/oracle/bert/package.json tests/oracle/bert/bert_tokenize.mjs "$boracle/"
+if (cd "$boracle" && npm install --no-audit --no-fund --loglevel=error >/dev/null && node bert_tokenize.mjs . "$src" 5000); then
+  export GROVE_BERT_TOKENIZER_ORACLE="$boracle/bert_cases.jsonl"
+else
+  failed=$((failed + 1)); echo "check: could not install or run the BERT tokenizer oracle (npm, node)"
+fi
+
 echo "== unit tests (GoogleTest: $build/bin/grove-unit-tests)"
 log=$(mktemp)
 "$GROVE_BIN/grove-unit-tests" --gtest_brief=1 2>&1 | tee "$log"

@@ -101,3 +101,85 @@ setup() {
     done
   done
 }
+
+# ---- Recall's BERT phrase gate (tests/data/bert: a tiny random BERT and its expected values, make_tiny_bert.py) ----
+B="$DATA/bert"
+
+@test "grove-embed: one embedding per line, each distinct phrase once, the reference forward's values" {
+  printf 'a dog\nA DOG\nthe wooden board\na dog\n' > "$BATS_TEST_TMPDIR/p.txt"
+  run --separate-stderr grove-embed --bert "$B/tiny" "$BATS_TEST_TMPDIR/p.txt" -o "$BATS_TEST_TMPDIR/e.jsonl"
+  [ "$status" -eq 0 ]
+  [ "$(wc -l < "$BATS_TEST_TMPDIR/e.jsonl")" -eq 4 ]
+  [[ "$stderr" == *"4 phrases, 3 distinct"* ]]
+  # Uncased: "A DOG" is "a dog".
+  [ "$(sed -n 1p "$BATS_TEST_TMPDIR/e.jsonl" | jq -c .embedding)" = "$(sed -n 2p "$BATS_TEST_TMPDIR/e.jsonl" | jq -c .embedding)" ]
+  # "a dog" against expected.json (the plain-torch BertModel forward in float64): every component within 1e-5.
+  worst=$(jq -n --slurpfile e "$BATS_TEST_TMPDIR/e.jsonl" --slurpfile x "$B/expected.json" \
+    '[$e[0].embedding, ($x[0].embeddings[] | select(.text == "a dog") | .embedding)] | transpose
+     | map(.[0] - .[1] | if . < 0 then -. else . end) | max')
+  awk -v w="$worst" 'BEGIN { exit !(w != "" && w < 1e-5) }'
+  # f32: a header line, then N x D little-endian float32; --json reads JSON strings (a phrase may hold a newline).
+  printf '"a dog"\n"two\\nlines"\n' | grove-embed --quiet --bert "$B/tiny-bin" --json --format f32 -o "$BATS_TEST_TMPDIR/e.f32"
+  [ "$(head -1 "$BATS_TEST_TMPDIR/e.f32")" = "grove-embed f32 2 32" ]
+  [ "$(stat -c %s "$BATS_TEST_TMPDIR/e.f32")" -eq $((21 + 2 * 32 * 4)) ]
+}
+
+@test "grove-embed: no BERT folder, or one without weights, is an error naming what is missing" {
+  run --separate-stderr env -u GROVE_BERT grove-embed < /dev/null
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"--bert"* ]]
+  mkdir "$BATS_TEST_TMPDIR/nob"
+  cp "$B/tiny/config.json" "$B/tiny/vocab.txt" "$BATS_TEST_TMPDIR/nob/"
+  run --separate-stderr grove-embed --bert "$BATS_TEST_TMPDIR/nob" < /dev/null
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"model.safetensors"*"pytorch_model.bin"* ]]
+}
+
+@test "iground --bert: the phrase gate changes Recall, as released and corrected" {
+  # One video, two frames, boxes identical on the diagonal and disjoint elsewhere (IoU 1 or 0 in both modes).
+  # Frame 0: ground truth [the wooden board, a dog, a red ball], predictions [the wooden boards, a dog, a blue car];
+  # frame 1: [a red ball, a dog] and [a blue car, a dog]. On the tiny BERT (expected.json's cosines), "the wooden
+  # board"/"the wooden boards" is 0.876, "a dog"/"a dog" 1, "a red ball"/"a blue car" -0.017.
+  # IoU only: 5 of 5. As released: frame 0 matches two, then the third pair fails and matching stops; frame 1's
+  # first pair fails: 2 of 5. Corrected: frame 1 goes on to "a dog": 3 of 5.
+  for mode in "" --corrected; do
+    run --separate-stderr grove-eval iground --pred "$E/bert_gate_pred.jsonl" --gt "$E/bert_gate_gt.jsonl" --no-meteor \
+      $mode --per-item -o "$BATS_TEST_TMPDIR/m.jsonl"
+    [ "$status" -eq 0 ]
+    close "$(value "$BATS_TEST_TMPDIR/m.jsonl" Recall_iou_only)" 1
+  done
+  run --separate-stderr grove-eval iground --pred "$E/bert_gate_pred.jsonl" --gt "$E/bert_gate_gt.jsonl" --no-meteor \
+    --bert "$B/tiny" --per-item -o "$BATS_TEST_TMPDIR/m.jsonl"
+  [ "$status" -eq 0 ]
+  close "$(value "$BATS_TEST_TMPDIR/m.jsonl" Recall)" 0.4
+  grep -q '"id":"gate_0".*"true_positives":2,"positives":5' "$BATS_TEST_TMPDIR/m.jsonl"
+  ! grep -q 'Recall_iou_only' "$BATS_TEST_TMPDIR/m.jsonl"
+  grep -q 'with the BERT text gate: 5 distinct phrases' "$BATS_TEST_TMPDIR/m.jsonl"
+  [[ "$output" =~ Recall\ +0\.400000\ +40\.00 ]]
+  [[ "$output" != *"IoU only"* ]]
+  # GROVE_BERT instead of --bert, the pytorch_model.bin layout ("bert." prefix, gamma/beta, pooler, cls heads).
+  GROVE_BERT="$B/tiny-bin" run --separate-stderr grove-eval iground --pred "$E/bert_gate_pred.jsonl" \
+    --gt "$E/bert_gate_gt.jsonl" --no-meteor --corrected -o "$BATS_TEST_TMPDIR/m.jsonl"
+  [ "$status" -eq 0 ]
+  close "$(value "$BATS_TEST_TMPDIR/m.jsonl" Recall)" 0.6
+}
+
+@test "iground --bert: case does not matter to bert-base-uncased (the pickle case keeps its 3 matches)" {
+  # "A person" (ground truth) and "a person" (prediction) tokenize alike: cosine 1, every IoU match passes.
+  run --separate-stderr grove-eval iground --pred "$BATS_TEST_TMPDIR/pred.jsonl" --gt "$BATS_TEST_TMPDIR/gt.jsonl" \
+    --no-meteor --bert "$B/tiny" -o "$BATS_TEST_TMPDIR/m.jsonl"
+  [ "$status" -eq 0 ]
+  close "$(value "$BATS_TEST_TMPDIR/m.jsonl" Recall)" 0.6
+}
+
+@test "iground --bert: grove-eval does not load LibTorch, grove-embed does; a helper that cannot run is an error" {
+  ! ldd "$GROVE_BIN/grove-eval" | grep -q libtorch
+  ldd "$GROVE_BIN/grove-embed" | grep -q libtorch
+  run grove-embed --version
+  [[ "${lines[2]}" == "running LibTorch "* ]]
+  GROVE_EMBED=/nonexistent/grove-embed run --separate-stderr grove-eval iground --pred "$E/bert_gate_pred.jsonl" \
+    --gt "$E/bert_gate_gt.jsonl" --no-meteor --bert "$B/tiny" -o "$BATS_TEST_TMPDIR/m.jsonl"
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"grove-embed"* ]]
+  [ ! -e "$BATS_TEST_TMPDIR/m.jsonl" ]
+}
