@@ -113,7 +113,7 @@ JSON
   run --separate-stderr grove-infer -m "$BATS_TEST_TMPDIR/none" "$W/frames.grove"
   [ "$status" -eq 2 ]
   [ "$stderr" = "grove-infer: error: $BATS_TEST_TMPDIR/none: not a model directory (no such directory)" ]
-  head -c 3000 /dev/urandom > "$BATS_TEST_TMPDIR/broken.mp4"
+  { printf 'not a video: '; head -c 3000 /dev/urandom; } > "$BATS_TEST_TMPDIR/broken.mp4"   # a first byte no stream starts with
   run --separate-stderr grove-infer -m "$W/model" "$W/b.mp4" "$BATS_TEST_TMPDIR/broken.mp4" -o "$BATS_TEST_TMPDIR/o.jsonl"
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"broken.mp4"* ]]
