@@ -267,8 +267,17 @@ int main(int argc, char** argv) {
   auto* to_pickle = app.add_subcommand("to-pickle", "Prediction records -> the original's prediction pickle (eval_iground.py reads it)");
   add_inputs(to_pickle);
   to_pickle->add_option("-o,--output", pickle_out, "The .pkl file to write")->required()->type_name("FILE");
-  auto* from_pickle = app.add_subcommand("from-pickle", "The original's prediction pickle -> prediction records");
-  from_pickle->add_option("pickle", pickle_in, "infer_iground.py's output ('-': stdin)")->required()->type_name("FILE");
+  std::string pickle_layout = "iground", pickle_samples;
+  auto* from_pickle = app.add_subcommand("from-pickle", "The original's prediction pickles (iGround, VidSTG, ActivityNet-Entities, "
+                                                        "YouCook-Interactions / GroundingYouTube) -> prediction records");
+  from_pickle->add_option("pickle", pickle_in, "The infer_*.py script's output ('-': stdin)")->required()->type_name("FILE");
+  from_pickle->add_option("--layout", pickle_layout, "Whose output: iground (infer_iground.py), vidstg, anet (the JSON "
+                                                     "submission or its pickle), youcook (infer_youcookinteractions.py, "
+                                                     "infer_groundingyoutube.py)")
+      ->check(CLI::IsMember({"iground", "vidstg", "anet", "youcook"}))->default_str("iground")->type_name("NAME");
+  from_pickle->add_option("--samples", pickle_samples, "Ground-truth sample records of the clips (import-youcook's output): "
+                                                       "the youcook layout takes its frame numbers from them")
+      ->type_name("FILE");
   w.add_to(*from_pickle);
 
   // ---- the original's annotation files ----
@@ -541,11 +550,32 @@ int main(int argc, char** argv) {
       std::string data;
       char buf[1 << 16];
       for (size_t n; (n = in.read(buf, sizeof buf)) > 0;) data.append(buf, n);
-      auto records = grove::io::predictions_from_pickle(data, in.name());
+      grove::io::PredictionImport result;
+      if (pickle_layout == "iground") {
+        result.predictions = grove::io::predictions_from_pickle(data, in.name());
+      } else if (pickle_layout == "vidstg") {
+        result = grove::io::vidstg_predictions_from_pickle(data, in.name());
+      } else if (pickle_layout == "anet") {
+        result = grove::io::anet_predictions_from_submission(data, in.name());
+      } else {
+        if (pickle_samples.empty())
+          throw grove::Error(in.name(), "--layout youcook needs --samples: the pickle has no frame rate, the frame numbers "
+                                        "come from the ground-truth sample records (grove-convert import-youcook)");
+        std::vector<Record> samples;
+        StreamReader sin(pickle_samples);
+        for (Record r; sin.next(r);)
+          if (grove::io::record_type(r) == "sample") samples.push_back(std::move(r));
+        result = grove::io::youcook_predictions_from_pickle(data, samples, in.name());
+      }
       auto out = w.open(grove::io::make_header("grove-convert"));
-      for (const auto& r : records) out->write(r);
+      for (const auto& r : result.predictions) out->write(r);
+      for (const auto& f : result.failures) {
+        tool.record_failed("", f.message);
+        out->write(grove::io::make_error(f.id, "grove-convert", in.name(), f.message));
+      }
       out->commit();
-      tool.summary(std::to_string(records.size()) + " predictions written to " + out->name());
+      tool.summary(std::to_string(result.predictions.size()) + " predictions written to " + out->name() +
+                   (result.failures.empty() ? "" : ", " + std::to_string(result.failures.size()) + " failed"));
       return tool.status();
     }
     if (*import_iground || *import_vidstg || *import_anet || *import_youcook) {

@@ -82,3 +82,81 @@ I="$DATA/import"
   run --separate-stderr grove-convert import-youcook "$I/iground_dict.pkl" -o "$BATS_TEST_TMPDIR/x.jsonl"
   [ "$status" -eq 2 ]
 }
+
+# The original's prediction files of the other benchmarks (make_prediction_fixtures.py), converted and scored
+# end to end; the values are derived by hand in the comments.
+pvalue() { grep "\"id\": *\"${3:-all}\"" "$1" | grep '"type": *"metrics"' | head -1 | grep -o "\"$2\": *[^,}]*" | sed 's/.*: *//'; }
+pclose() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && b != "" && d <= 1e-9) }'; }
+
+@test "from-pickle --layout vidstg: infer_vidstg.py's pickle scored by grove-eval vidstg" {
+  run --separate-stderr grove-convert from-pickle --layout vidstg "$I/vidstg_pred.pkl" -o "$BATS_TEST_TMPDIR/p.jsonl"
+  [ "$status" -eq 0 ]
+  grep -q '"id":"0",.*"frame_indices":\[10,15,20,25\],"boxes":\[\[\[10.0,20.0,40.0,60.0\]\],' "$BATS_TEST_TMPDIR/p.jsonl"
+  grep -q '"id":"1",.*"qtype":"interrogative"' "$BATS_TEST_TMPDIR/p.jsonl"
+  run grove-convert validate "$BATS_TEST_TMPDIR/p.jsonl"
+  [ "$status" -eq 0 ]
+  grove-convert import-vidstg "$I/vidstg_test.json" -o "$BATS_TEST_TMPDIR/v.jsonl" 2>/dev/null || true
+  run --separate-stderr grove-eval vidstg --pred "$BATS_TEST_TMPDIR/p.jsonl" --gt "$BATS_TEST_TMPDIR/v.jsonl" -o "$BATS_TEST_TMPDIR/m.jsonl"
+  [ "$status" -eq 0 ]
+  # Video 0: IoU 1, 1, 0 (a zero box), 0 (a box elsewhere) -> 0.5, not > 0.5. Video 1: 1, 0.5 (half the height),
+  # 1 -> 5/6.
+  pclose "$(pvalue "$BATS_TEST_TMPDIR/m.jsonl" declarative_gt_viou)" 0.5
+  pclose "$(pvalue "$BATS_TEST_TMPDIR/m.jsonl" declarative_gt_viou@0.5)" 0
+  pclose "$(pvalue "$BATS_TEST_TMPDIR/m.jsonl" interrogative_gt_viou)" "$(echo '5/6' | bc -l)"
+  pclose "$(pvalue "$BATS_TEST_TMPDIR/m.jsonl" interrogative_gt_viou@0.5)" 1
+}
+
+@test "from-pickle --layout anet: the JSON submission and its pickle give the same records, scored by grove-eval anet" {
+  run --separate-stderr grove-convert from-pickle --layout anet "$I/anet_pred.json" -o "$BATS_TEST_TMPDIR/p.jsonl"
+  [ "$status" -eq 0 ]
+  grove-convert from-pickle --layout anet "$I/anet_pred.pkl" -o "$BATS_TEST_TMPDIR/p2.jsonl" 2>/dev/null
+  cmp "$BATS_TEST_TMPDIR/p.jsonl" "$BATS_TEST_TMPDIR/p2.jsonl"
+  # One record per segment; frame f holds every phrase's box on f, labelled by its phrase.
+  grep -q '"id":"v_aaa_0",.*"phrases":\["man","leaves","ball","dog"\],"frame_indices":\[0,1,2,3,4,5,6,7,8,9\]' "$BATS_TEST_TMPDIR/p.jsonl"
+  grep -q '"id":"v_aaa_1",.*"labels":\[\["he"\],' "$BATS_TEST_TMPDIR/p.jsonl"
+  run grove-convert validate "$BATS_TEST_TMPDIR/p.jsonl"
+  [ "$status" -eq 0 ]
+  [ -f "${WNSEARCHDIR:-/usr/share/wordnet}/index.noun" ] || skip "WordNet 3.0 (wordnet-base) not installed"
+  grove-convert import-anet "$I/anet.json" --split-ids "$I/anet_split_ids.json" --timestamps "$I/anet_timestamps.json" \
+    -o "$BATS_TEST_TMPDIR/a.jsonl" 2>/dev/null
+  run --separate-stderr grove-eval anet --pred "$BATS_TEST_TMPDIR/p.jsonl" --gt "$BATS_TEST_TMPDIR/a.jsonl" -o "$BATS_TEST_TMPDIR/m.jsonl"
+  [ "$status" -eq 0 ]
+  # Precision: man 1 (its box on frame 2 is the ground truth's), "leaves" 0 (hallucinated), ball 1 (frame 5), dog 0;
+  # recall: man 1, ball 1, woman 0 (not predicted); 3 classes: P = R = F1 = 2/3. Per sentence: P 1/2, R 2/3,
+  # F1 4/7, over the 2 segments of the submission.
+  pclose "$(pvalue "$BATS_TEST_TMPDIR/m.jsonl" F1_all)" "$(echo '2/3' | bc -l)"
+  pclose "$(pvalue "$BATS_TEST_TMPDIR/m.jsonl" F1_all_per_sent)" "$(echo '4/7/2' | bc -l)"
+}
+
+@test "from-pickle --layout youcook: final boxes on the ground truth's frames, scored by grove-eval pointing" {
+  grove-convert import-youcook "$I/youcook_gt.pkl" -o "$BATS_TEST_TMPDIR/y.jsonl" 2>/dev/null
+  run --separate-stderr grove-convert from-pickle --layout youcook "$I/youcook_pred.pkl" -o "$BATS_TEST_TMPDIR/p.jsonl"
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"needs --samples"* ]]
+  run --separate-stderr grove-convert from-pickle --layout youcook --samples "$BATS_TEST_TMPDIR/y.jsonl" \
+    "$I/youcook_pred.pkl" -o "$BATS_TEST_TMPDIR/p.jsonl"
+  [ "$status" -eq 0 ]
+  grep -q '"id":"yc1_4",.*"frame_indices":\[315,330,345\],"boxes":\[\[\[0.0,0.0,60.0,60.0\]\],' "$BATS_TEST_TMPDIR/p.jsonl"
+  grep -q '"id":"yc2_0",.*"frame_indices":\[0\],"boxes":\[\[\]\]' "$BATS_TEST_TMPDIR/p.jsonl"   # a NaN box: none
+  run --separate-stderr grove-eval pointing --pred "$BATS_TEST_TMPDIR/p.jsonl" --gt "$BATS_TEST_TMPDIR/y.jsonl" -o "$BATS_TEST_TMPDIR/m.jsonl"
+  [ "$status" -eq 0 ]
+  # yc1_4: centre (30, 30) in [10, 10, 50, 50]; the second without a box is skipped; centre (60, 60) on the border
+  # of [20, 20, 60, 60]. yc2_0: NaN, wrong. 2 / 3.
+  pclose "$(pvalue "$BATS_TEST_TMPDIR/m.jsonl" accuracy)" "$(echo '200/3' | bc -l)"
+  [[ "$output" == *"Localization Accuracy: 66.67%"* ]]
+  # A clip without a ground-truth sample cannot be placed: an error record, the rest converted.
+  grep -v '"yc2_0"' "$BATS_TEST_TMPDIR/y.jsonl" > "$BATS_TEST_TMPDIR/y1.jsonl"
+  run --separate-stderr grove-convert from-pickle --layout youcook --samples "$BATS_TEST_TMPDIR/y1.jsonl" \
+    "$I/youcook_pred.pkl" -o "$BATS_TEST_TMPDIR/p1.jsonl"
+  [ "$status" -eq 1 ]
+  grep -q '"type":"error","id":"yc2_0"' "$BATS_TEST_TMPDIR/p1.jsonl"
+  grep -q '"id":"yc1_4"' "$BATS_TEST_TMPDIR/p1.jsonl"
+}
+
+@test "from-pickle --layout: a file of another layout is one error line and exit 2" {
+  run --separate-stderr grove-convert from-pickle --layout anet "$I/vidstg_pred.pkl" -o "$BATS_TEST_TMPDIR/x.jsonl"
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"not an ActivityNet-Entities submission"* ]]
+  run --separate-stderr grove-convert from-pickle --layout vidstg "$I/youcook_gt.pkl" -o "$BATS_TEST_TMPDIR/x.jsonl"
+  [ "$status" -eq 2 ]
+}
