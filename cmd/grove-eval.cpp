@@ -248,21 +248,30 @@ void print_table(const Options& o, const std::string& t) {
 
 std::string mode_name(const Options& o) { return o.corrected ? "corrected" : "as released"; }
 
-int run_iground(grove::cli::Tool& tool, const Options& o) {
-  grove::io::StreamWriter out(o.output, grove::io::make_header("grove-eval"));
-  Inputs in = read_inputs(tool, o, out);
-  std::vector<grove::eval::IgroundVideo> videos;
-  std::vector<const Record*> sample_of;
+// Each ground-truth sample with its prediction, made by MAKE into one protocol's input; a sample that cannot be
+// scored becomes an error record and a failure, and the others go on. kept, when given, receives the samples used.
+template <class Make>
+auto gather(grove::cli::Tool& tool, const Options& o, const Inputs& in, grove::io::StreamWriter& out, Make make,
+            std::vector<const Record*>* kept = nullptr) {
+  std::vector<decltype(make(std::declval<const Record&>(), nullptr, std::string()))> items;
   for (const Record& s : in.samples) {
     const std::string id = grove::io::record_id(s);
     try {
-      videos.push_back(grove::eval::iground_video(s, prediction_of(in, id), o.gt + ": " + id));
-      sample_of.push_back(&s);
+      items.push_back(make(s, prediction_of(in, id), o.gt + ": " + id));
+      if (kept) kept->push_back(&s);
     } catch (const grove::Error& e) {
       tool.record_failed("", e.what());
       out.write(grove::io::make_error(id, "grove-eval", o.gt, e.what()));
     }
   }
+  return items;
+}
+
+int run_iground(grove::cli::Tool& tool, const Options& o) {
+  grove::io::StreamWriter out(o.output, grove::io::make_header("grove-eval"));
+  Inputs in = read_inputs(tool, o, out);
+  std::vector<const Record*> sample_of;
+  auto videos = gather(tool, o, in, out, grove::eval::iground_video, &sample_of);
   grove::eval::IgroundOptions io;
   io.corrected = o.corrected;
   std::vector<std::string> notes;
@@ -390,16 +399,7 @@ int run_iground(grove::cli::Tool& tool, const Options& o) {
 int run_vidstg(grove::cli::Tool& tool, const Options& o) {
   grove::io::StreamWriter out(o.output, grove::io::make_header("grove-eval"));
   Inputs in = read_inputs(tool, o, out);
-  std::vector<grove::eval::VidstgVideo> videos;
-  for (const Record& s : in.samples) {
-    const std::string id = grove::io::record_id(s);
-    try {
-      videos.push_back(grove::eval::vidstg_video(s, prediction_of(in, id), o.gt + ": " + id));
-    } catch (const grove::Error& e) {
-      tool.record_failed("", e.what());
-      out.write(grove::io::make_error(id, "grove-eval", o.gt, e.what()));
-    }
-  }
+  auto videos = gather(tool, o, in, out, grove::eval::vidstg_video);
   grove::eval::VidstgScores s = grove::eval::score_vidstg(videos, o.corrected);
   size_t scored = 0;
   for (const auto& v : s.per_video) {
@@ -445,16 +445,7 @@ int run_vidstg(grove::cli::Tool& tool, const Options& o) {
 int run_anet(grove::cli::Tool& tool, const Options& o) {
   grove::io::StreamWriter out(o.output, grove::io::make_header("grove-eval"));
   Inputs in = read_inputs(tool, o, out);
-  std::vector<grove::eval::AnetSegment> segments;
-  for (const Record& s : in.samples) {
-    const std::string id = grove::io::record_id(s);
-    try {
-      segments.push_back(grove::eval::anet_segment(s, prediction_of(in, id), o.gt + ": " + id));
-    } catch (const grove::Error& e) {
-      tool.record_failed("", e.what());
-      out.write(grove::io::make_error(id, "grove-eval", o.gt, e.what()));
-    }
-  }
+  auto segments = gather(tool, o, in, out, grove::eval::anet_segment);
   grove::eval::Lemmatizer lemmatizer(o.wordnet.empty() ? grove::eval::WordNet::default_dir() : o.wordnet);
   std::vector<std::string> modes;
   if (o.loc_mode == "all" || o.loc_mode == "both") modes.push_back("all");
@@ -510,16 +501,7 @@ int run_anet(grove::cli::Tool& tool, const Options& o) {
 int run_pointing(grove::cli::Tool& tool, const Options& o) {
   grove::io::StreamWriter out(o.output, grove::io::make_header("grove-eval"));
   Inputs in = read_inputs(tool, o, out);
-  std::vector<grove::eval::PointingClip> clips;
-  for (const Record& s : in.samples) {
-    const std::string id = grove::io::record_id(s);
-    try {
-      clips.push_back(grove::eval::pointing_clip(s, prediction_of(in, id), o.gt + ": " + id));
-    } catch (const grove::Error& e) {
-      tool.record_failed("", e.what());
-      out.write(grove::io::make_error(id, "grove-eval", o.gt, e.what()));
-    }
-  }
+  auto clips = gather(tool, o, in, out, grove::eval::pointing_clip);
   grove::eval::PointingScores s = grove::eval::score_pointing(clips);
   size_t missing = 0;
   for (const auto& c : clips) missing += !c.has_prediction;
