@@ -19,16 +19,20 @@ rm -f "/tmp/grove-demo-$$.err"
 if [ ${#missing[@]} -gt 0 ]; then
   echo "grove demo: the end-to-end demo cannot run yet. Missing:"
   for m in "${missing[@]}"; do echo "  - $m"; done
-  echo "What works today: decoding clips into a grove stream, and grove-convert. For example:"
+  echo "Until then, the whole pipeline runs on a small model of random weights (its captions are noise):"
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=454x256:rate=30:duration=8 -c:v libx264 -pix_fmt yuv420p "$tmp/clip.mp4"
-  echo "  \$ grove-decode --fps 5 clip.mp4 -o clip.grove.zst      # an 8 s, 30 fps clip made with ffmpeg"
-  "$bin/grove-decode" --fps 5 "$tmp/clip.mp4" -o "$tmp/clip.grove.zst" 2>&1 | sed 's/^/  /'
-  echo "  \$ grove-convert count clip.grove.zst"
-  "$bin/grove-convert" count "$tmp/clip.grove.zst" | sed 's/^/  /'
-  echo "  \$ grove-convert to-jsonl clip.grove.zst | cut -c1-200"
-  "$bin/grove-convert" to-jsonl -q "$tmp/clip.grove.zst" | cut -c1-200 | sed 's/^/  /'
+  run() { echo "  \$ $*"; "$@" 2>&1 | sed 's/^/    /'; }
+  cd "$tmp"
+  run "$bin/grove-synth" -n 3 --split test --video-dir videos -o test.jsonl
+  run "$bin/grove-convert" random --config micro --tokenizer "$OLDPWD/tests/data/text/tiny-tokenizer" -o model
+  run "$bin/grove-decode" --samples test.jsonl --video-dir videos -o frames.grove
+  run "$bin/grove-infer" -m model frames.grove -o pred.grove
+  echo "  \$ grove-convert to-jsonl pred.grove | jq ...   # one prediction"
+  "$bin/grove-convert" -q to-jsonl pred.grove | jq -c 'select(.type == "prediction") | {id, caption: .caption[0:60], frames: (.frame_indices | length), boxes: [.boxes[] | length]}' | head -1 | sed 's/^/    /'
+  run "$bin/grove-eval" captions --pred pred.grove --gt test.jsonl --no-meteor -o /dev/null
+  run "$bin/grove-train" -m model -o run --train test.jsonl --video-dir videos --epochs 2 --warmup 1 --lr 1e-3
+  cd "$OLDPWD"
   exit 0
 fi
 echo "grove demo: every piece is present, but this script has not been taught to run them yet" >&2
