@@ -59,6 +59,37 @@ Record metrics_record(const std::string& id, const std::map<std::string, double>
   return r;
 }
 
+// METEOR as the options ask for it: the paraphrase table of --paraphrase or GROVE_METEOR_PARAPHRASE, WordNet from
+// --wordnet; none with --no-meteor. What the reader must know goes to notes.
+struct MeteorSetup {
+  std::unique_ptr<grove::eval::ParaphraseTable> table;
+  std::unique_ptr<grove::eval::Meteor> meteor;
+};
+MeteorSetup make_meteor(const Options& o, std::vector<std::string>& notes) {
+  MeteorSetup m;
+  if (o.no_meteor) {
+    notes.push_back("METEOR not computed (--no-meteor)");
+    return m;
+  }
+  std::string paraphrase = o.paraphrase;
+  if (paraphrase.empty() && std::getenv("GROVE_METEOR_PARAPHRASE")) paraphrase = std::getenv("GROVE_METEOR_PARAPHRASE");
+  grove::eval::MeteorConfig config;
+  if (!o.wordnet.empty()) config.wordnet_dir = o.wordnet;
+  if (!paraphrase.empty()) {
+    m.table = grove::eval::ParaphraseTable::load(paraphrase);
+    config.paraphrases = m.table.get();
+  } else {
+    notes.push_back("METEOR without paraphrase table: the score omits paraphrase matches (give METEOR's "
+                    "paraphrase-en.gz with --paraphrase or GROVE_METEOR_PARAPHRASE)");
+  }
+  m.meteor = std::make_unique<grove::eval::Meteor>(config);
+  return m;
+}
+
+int scoring_threads(const grove::cli::Tool& tool) {
+  return tool.threads() > 0 ? tool.threads() : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 int run_captions(grove::cli::Tool& tool, const Options& o) {
   // Ground truth: the caption of every sample record; several records with one id give several references.
   std::vector<std::string> gt_order;
@@ -80,28 +111,8 @@ int run_captions(grove::cli::Tool& tool, const Options& o) {
     }
   }
 
-  std::string paraphrase = o.paraphrase;
-  if (paraphrase.empty()) {
-    const char* env = std::getenv("GROVE_METEOR_PARAPHRASE");
-    if (env) paraphrase = env;
-  }
-  std::unique_ptr<grove::eval::ParaphraseTable> table_data;
-  std::unique_ptr<grove::eval::Meteor> meteor;
   std::vector<std::string> notes;
-  if (!o.no_meteor) {
-    grove::eval::MeteorConfig config;
-    if (!o.wordnet.empty()) config.wordnet_dir = o.wordnet;
-    if (!paraphrase.empty()) {
-      table_data = grove::eval::ParaphraseTable::load(paraphrase);
-      config.paraphrases = table_data.get();
-    } else {
-      notes.push_back("METEOR without paraphrase table: the score omits paraphrase matches (give METEOR's "
-                      "paraphrase-en.gz with --paraphrase or GROVE_METEOR_PARAPHRASE)");
-    }
-    meteor = std::make_unique<grove::eval::Meteor>(config);
-  } else {
-    notes.push_back("METEOR not computed (--no-meteor)");
-  }
+  const MeteorSetup meteor = make_meteor(o, notes);
 
   grove::io::StreamWriter out(o.output, grove::io::make_header("grove-eval"));
   // Predictions: the caption of every prediction record with a ground truth, scored in the ground truth's order
@@ -141,8 +152,7 @@ int run_captions(grove::cli::Tool& tool, const Options& o) {
   }
   if (items.empty()) throw grove::Error(o.pred, "no prediction has a ground-truth caption: nothing to score");
 
-  int threads = tool.threads() > 0 ? tool.threads() : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  grove::eval::CaptionScores s = grove::eval::score_captions(items, meteor.get(), threads);
+  grove::eval::CaptionScores s = grove::eval::score_captions(items, meteor.meteor.get(), scoring_threads(tool));
   if (o.per_item) {
     for (size_t i = 0; i < items.size(); ++i) out.write(metrics_record(items[i].id, s.per_item[i], s.names));
   }
@@ -331,27 +341,10 @@ int run_iground(grove::cli::Tool& tool, const Options& o) {
   }
   if (in.unknown) notes.push_back(std::to_string(in.unknown) + " predictions have no ground truth and are not scored");
 
-  std::unique_ptr<grove::eval::ParaphraseTable> table_data;
-  std::unique_ptr<grove::eval::Meteor> meteor;
   grove::eval::CaptionScores cs;
   if (!items.empty()) {
-    std::string paraphrase = o.paraphrase;
-    if (paraphrase.empty() && std::getenv("GROVE_METEOR_PARAPHRASE")) paraphrase = std::getenv("GROVE_METEOR_PARAPHRASE");
-    if (!o.no_meteor) {
-      grove::eval::MeteorConfig config;
-      if (!o.wordnet.empty()) config.wordnet_dir = o.wordnet;
-      if (!paraphrase.empty()) {
-        table_data = grove::eval::ParaphraseTable::load(paraphrase);
-        config.paraphrases = table_data.get();
-      } else {
-        notes.push_back("METEOR without paraphrase table: the score omits paraphrase matches");
-      }
-      meteor = std::make_unique<grove::eval::Meteor>(config);
-    } else {
-      notes.push_back("METEOR not computed (--no-meteor)");
-    }
-    int threads = tool.threads() > 0 ? tool.threads() : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    cs = grove::eval::score_captions(items, meteor.get(), threads);
+    const MeteorSetup meteor = make_meteor(o, notes);
+    cs = grove::eval::score_captions(items, meteor.meteor.get(), scoring_threads(tool));
   }
 
   if (o.per_item) {
