@@ -105,6 +105,18 @@ WindowBoxes GroveImpl::boxes(const at::Tensor& image_embeddings, const at::Tenso
   return out;
 }
 
+WindowPixels encoder_pixels(const std::vector<video::RgbImage>& frames, const arch::Config& c) {
+  auto as_tensor = [](const video::RgbImage& v) {
+    return torch::from_blob(const_cast<uint8_t*>(v.rgb.data()), {1, v.height, v.width, 3}, torch::kUInt8).clone();
+  };
+  std::vector<at::Tensor> clips, sams;
+  for (const auto& f : frames) {
+    clips.push_back(as_tensor(video::clip_view(f, static_cast<int>(c.clip.image_size))));
+    sams.push_back(as_tensor(video::sam_view(f, static_cast<int>(c.sam.image_size))));
+  }
+  return {clip_normalize(torch::cat(clips)), sam_normalize(torch::cat(sams), c.sam.image_size)};
+}
+
 TeacherForced teacher_forced(Grove& g, const WindowPixels& pixels, const at::Tensor& ids) {
   TeacherForced out;
   at::Tensor video = g->video_tokens(pixels.clip);

@@ -18,6 +18,7 @@
 #include "model/clip.h"
 #include "model/llama.h"
 #include "model/sam.h"
+#include "video/resample.h"
 
 namespace grove::model {
 
@@ -39,6 +40,10 @@ struct WindowPixels {
   at::Tensor clip;  // (T, 3, clip.image_size, clip.image_size) normalised
   at::Tensor sam;   // (T, 3, sam.image_size, sam.image_size) normalised and padded
 };
+
+// Frames as both encoders take them: the CLIP view (PIL bicubic, centre crop, CLIP mean/std) and the SAM view (PIL
+// bilinear longest side, mean/std on 0..255, zero pad right/bottom) of each, in float32 on the CPU.
+WindowPixels encoder_pixels(const std::vector<video::RgbImage>& frames, const arch::Config& c);
 
 // The boxes of one window: per frame, the N queries' boxes and logits in [DET] order.
 struct WindowBoxes {

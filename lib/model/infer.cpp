@@ -19,17 +19,13 @@ namespace {
 // Both encoders' inputs for every frame of the clip: (T, 3, S, S) each, on the model's device.
 WindowPixels clip_pixels(const io::Record& frames, const arch::Config& c, c10::Device device) {
   const int w = frames.at("pixel_width").get<int>(), h = frames.at("pixel_height").get<int>();
-  std::vector<at::Tensor> clips, sams;
+  std::vector<video::RgbImage> images;
   for (const auto& p : frames.at("pixels")) {
     const auto& bytes = p.get_binary();
-    video::RgbImage im{w, h, std::vector<uint8_t>(bytes.begin(), bytes.end())};
-    auto as_tensor = [](const video::RgbImage& v) {
-      return torch::from_blob(const_cast<uint8_t*>(v.rgb.data()), {1, v.height, v.width, 3}, torch::kUInt8).clone();
-    };
-    clips.push_back(as_tensor(video::clip_view(im, static_cast<int>(c.clip.image_size))));
-    sams.push_back(as_tensor(video::sam_view(im, static_cast<int>(c.sam.image_size))));
+    images.push_back({w, h, std::vector<uint8_t>(bytes.begin(), bytes.end())});
   }
-  return {clip_normalize(torch::cat(clips)).to(device), sam_normalize(torch::cat(sams), c.sam.image_size).to(device)};
+  WindowPixels px = encoder_pixels(images, c);
+  return {px.clip.to(device), px.sam.to(device)};
 }
 
 // One frame's result: boxes kept in pixels, their phrase labels, every phrase's objectness probability.
@@ -63,11 +59,6 @@ void collect(const WindowBoxes& wb, const video::Window& w, const std::vector<st
     out[p] = std::move(r);
     done[p] = true;
   }
-}
-
-std::vector<int64_t> to_vector(const at::Tensor& t) {
-  at::Tensor c = t.to(torch::kLong).cpu().contiguous();
-  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
 
 }  // namespace

@@ -9,8 +9,8 @@
 #include <random>
 
 #include "core/error.h"
-#include "model/clip.h"
-#include "model/sam.h"
+#include "core/strings.h"
+#include "model/grove.h"
 #include "text/caption.h"
 #include "video/sampling.h"
 
@@ -59,20 +59,6 @@ uint64_t key_hash(const std::string& key, uint64_t seed, int64_t epoch) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
   return h ^ (seed * 0x9E3779B97F4A7C15ull) ^ (static_cast<uint64_t>(epoch) * 0xC2B2AE3D27D4EB4Full);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string strip(const std::string& s) {
-  const size_t a = s.find_first_not_of(" \t\n\r");
-  return a == std::string::npos ? "" : s.substr(a, s.find_last_not_of(" \t\n\r") - a + 1);
-}
-
-at::Tensor image_tensor(const video::RgbImage& im) {
-  return torch::from_blob(const_cast<uint8_t*>(im.rgb.data()), {1, im.height, im.width, 3}, torch::kUInt8).clone();
 }
 
 }  // namespace
@@ -135,13 +121,9 @@ Example make_example(const io::Record& sample, const std::vector<size_t>& entrie
     throw Error(ex.id, "expected " + std::to_string(config.num_frames) + " frames, got " + std::to_string(frames.size()));
 
   // Pixels, as both encoders' preprocessing gives them.
-  std::vector<at::Tensor> clips, sams;
-  for (const auto& f : frames) {
-    clips.push_back(image_tensor(video::clip_view(f, static_cast<int>(config.clip.image_size))));
-    sams.push_back(image_tensor(video::sam_view(f, static_cast<int>(config.sam.image_size))));
-  }
-  ex.clip = model::clip_normalize(torch::cat(clips));
-  ex.sam = model::sam_normalize(torch::cat(sams), config.sam.image_size);
+  model::WindowPixels px = model::encoder_pixels(frames, config);
+  ex.clip = px.clip;
+  ex.sam = px.sam;
 
   // The answer and its phrases ([DET] order).
   std::vector<std::string> phrases;
