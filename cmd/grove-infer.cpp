@@ -162,13 +162,17 @@ int main(int argc, char** argv) {
       flush();
       out.write(r);
     };
-    auto run_clip = [&](Record frames) {
-      const std::string id = grove::io::record_id(frames);
-      if (!grove::io::in_shard(k++, shard_i, shard_n)) return;
+    // Whether the next clip in input order is this run's to predict (in its shard, not done by an earlier run).
+    auto take = [&](const std::string& id) {
+      if (!grove::io::in_shard(k++, shard_i, shard_n)) return false;
       if (out.has("prediction", id)) {
         ++skipped;
-        return;
+        return false;
       }
+      return true;
+    };
+    auto run_clip = [&](Record frames) {  // a clip take() accepted
+      const std::string id = grove::io::record_id(frames);
       std::string answer;
       if (options.protocol == model::InferOptions::Protocol::TeacherForced) {
         auto it = answers.find(id);
@@ -185,15 +189,11 @@ int main(int argc, char** argv) {
       if (static_cast<int64_t>(pending.size()) >= clip_batch) flush();
     };
     auto decode_and_run = [&](const grove::video::ClipRequest& clip) {
-      if (!grove::io::in_shard(k, shard_i, shard_n) || out.has("prediction", clip.id)) {
-        run_clip(Record{{"type", "frames"}, {"id", clip.id}});  // counts the clip; skipped before any decoding
-        return;
-      }
+      if (!take(clip.id)) return;  // before any decoding
       Record frames;
       try {
         frames = grove::video::decode_clip(clip, grove::video::DecodeOptions{});
       } catch (const grove::Error& e) {
-        ++k;
         tool.record_failed(e.where(), e.message());
         write(grove::io::make_error(clip.id, "grove-infer", e.where(), e.message()));
         return;
@@ -225,7 +225,7 @@ int main(int argc, char** argv) {
       while (in.next(r)) {
         const std::string type = grove::io::record_type(r);
         if (type == "frames") {
-          run_clip(std::move(r));
+          if (take(grove::io::record_id(r))) run_clip(std::move(r));
           r = Record();
         } else {
           if (type == "sample") remember(r);
