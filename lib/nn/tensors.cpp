@@ -76,22 +76,25 @@ void load_module(torch::nn::Module& m, const std::vector<std::pair<std::string, 
   }
 }
 
-void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
-                      const std::map<std::string, std::string>& metadata) {
-  std::vector<at::Tensor> keep;
-  std::vector<io::TensorView> views;
+HostViews host_views(const std::vector<std::pair<std::string, at::Tensor>>& tensors) {
+  HostViews h;
   for (const auto& [name, t] : tensors) {
     at::Tensor c = t.detach().to(torch::kCPU).contiguous();
-    keep.push_back(c);
+    h.keep.push_back(c);
     io::TensorView v;
     v.name = name;
     v.dtype = dtype_of(c.scalar_type());
     v.shape = c.sizes().vec();
     v.data = static_cast<const uint8_t*>(c.data_ptr());
     v.nbytes = c.numel() * c.element_size();
-    views.push_back(v);
+    h.views.push_back(v);
   }
-  io::write_safetensors(path, views, metadata);
+  return h;
+}
+
+void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  io::write_safetensors(path, host_views(tensors).views, metadata);
 }
 
 }  // namespace grove::nn

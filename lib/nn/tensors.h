@@ -35,6 +35,14 @@ std::vector<std::pair<std::string, at::Tensor>> views(const io::SafetensorsSet& 
 void load_module(torch::nn::Module& m, const std::vector<std::pair<std::string, at::Tensor>>& weights,
                  const std::string& prefix, const std::string& where, bool share = false);
 
+// The tensors as views for the weight writers: each made contiguous on the CPU (detached), kept alive in 'keep'
+// for as long as the views are used.
+struct HostViews {
+  std::vector<at::Tensor> keep;
+  std::vector<io::TensorView> views;
+};
+HostViews host_views(const std::vector<std::pair<std::string, at::Tensor>>& tensors);
+
 // Writes the tensors (made contiguous, on the CPU) as a safetensors file, atomically.
 void save_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                       const std::map<std::string, std::string>& metadata = {});

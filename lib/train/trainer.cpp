@@ -16,6 +16,7 @@
 
 #include "arch/model_dir.h"
 #include "core/error.h"
+#include "core/strings.h"
 #include "io/file.h"
 #include "model/load.h"
 #include "nn/layers.h"
@@ -30,8 +31,6 @@ namespace grove::train {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
 double rss_mb() {
   rusage u{};
@@ -256,29 +255,20 @@ void save_checkpoint(const std::string& path, model::Grove& g, const std::string
     auto* linear = dynamic_cast<nn::LinearImpl*>(m.value().get());
     if (!linear || !linear->has_lora()) continue;
     torch::NoGradGuard no_grad;
-    merged[m.key() + ".weight"] = linear->merged_weight().detach().to(torch::kCPU).contiguous();
-    lora.emplace_back(m.key() + ".weight", linear->weight.detach().to(torch::kCPU).contiguous());
-    lora.emplace_back(m.key() + ".lora_A", linear->lora_A.detach().to(torch::kCPU).contiguous());
-    lora.emplace_back(m.key() + ".lora_B", linear->lora_B.detach().to(torch::kCPU).contiguous());
+    merged[m.key() + ".weight"] = linear->merged_weight();
+    lora.emplace_back(m.key() + ".weight", linear->weight);
+    lora.emplace_back(m.key() + ".lora_A", linear->lora_A);
+    lora.emplace_back(m.key() + ".lora_B", linear->lora_B);
   }
   const std::string lora_tmp = path + ".lora-" + std::to_string(::getpid()) + ".safetensors";
   if (!lora.empty()) nn::save_safetensors(lora_tmp, lora);
   for (const auto& p : g->named_parameters()) {
     if (p.key().find(".lora_") != std::string::npos) continue;
     auto it = merged.find(p.key());
-    named.emplace_back(p.key(), it != merged.end() ? it->second : p.value().detach().to(torch::kCPU).contiguous());
+    named.emplace_back(p.key(), it != merged.end() ? it->second : p.value());
   }
-  for (const auto& b : g->named_buffers()) named.emplace_back(b.key(), b.value().detach().to(torch::kCPU).contiguous());
-  std::vector<io::TensorView> views;
-  for (const auto& [name, t] : named) {
-    io::TensorView v;
-    v.name = name;
-    v.dtype = nn::dtype_of(t.scalar_type());
-    v.shape = t.sizes().vec();
-    v.data = static_cast<const uint8_t*>(t.data_ptr());
-    v.nbytes = t.numel() * t.element_size();
-    views.push_back(v);
-  }
+  for (const auto& b : g->named_buffers()) named.emplace_back(b.key(), b.value());
+  const nn::HostViews host = nn::host_views(named);
   io::Record st = {{"epoch", s.epoch}, {"step_in_epoch", s.step_in_epoch}, {"global_step", s.global_step},
                    {"adam_step", adam_step}, {"best", std::isfinite(s.best) ? io::Record(s.best) : io::Record(nullptr)}};
   std::map<std::string, std::string> copies{{"optimizer.safetensors", moments_tmp}};
@@ -288,7 +278,7 @@ void save_checkpoint(const std::string& path, model::Grove& g, const std::string
   w.replace = true;
   w.metadata["grove_source"] = "grove-train";
   try {
-    arch::write_model_dir(path, g->config, views, {{"trainer.json", st.dump(2) + "\n"}}, copies, w);
+    arch::write_model_dir(path, g->config, host.views, {{"trainer.json", st.dump(2) + "\n"}}, copies, w);
   } catch (...) {
     fs::remove(moments_tmp);
     fs::remove(lora_tmp);
