@@ -617,7 +617,8 @@ int main(int argc, char** argv) {
       grove::io::OutputFile out(text_out);
       std::string line;
       size_t n = 0;
-      for (size_t k = 1; in.read_line(line, grove::io::ReadLimits::from_env().max_record_bytes); ++k, ++n) {
+      const size_t max_line = grove::io::ReadLimits::from_env().max_record_bytes;
+      for (size_t k = 1; in.read_line(line, max_line); ++k, ++n) {
         const std::string where = in.name() + ":" + std::to_string(k);
         if (*tokenize) {
           const std::string text = escapes ? grove::text::unescape(line) : line;

@@ -4,6 +4,24 @@
 
 namespace grove {
 
+inline bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// ASCII letters lower-cased (Python's str.lower() on the ASCII texts grove compares).
+inline std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+// Python's str.strip(): the characters in 'chars' (by default ASCII white space) removed from both ends.
+inline std::string strip(const std::string& s, const std::string& chars = " \t\n\r\f\v") {
+  const size_t a = s.find_first_not_of(chars);
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(chars) - a + 1);
+}
+
 inline bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }

@@ -7,27 +7,13 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "io/numpy_pickle.h"
 #include "io/schema.h"
 
 namespace grove::io {
 
 namespace {
-
-std::string strip(const std::string& s) {  // Python's str.strip() for ASCII white space
-  const char* ws = " \t\n\r\f\v";
-  size_t a = s.find_first_not_of(ws);
-  if (a == std::string::npos) return "";
-  size_t b = s.find_last_not_of(ws);
-  return s.substr(a, b - a + 1);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
 
 const Record& field(const Record& obj, const char* name, const std::string& where) {
   auto it = obj.find(name);

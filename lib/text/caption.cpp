@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace grove::text {
 
@@ -21,18 +22,6 @@ namespace {
 const char* const kSystem =
     "A chat between a curious human and an artificial intelligence assistant. The assistant gives helpful, "
     "detailed, and polite answers to the human's questions.";
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Python's str.strip() of ASCII whitespace (enough for these texts), and of one character set.
-std::string strip(const std::string& s, const std::string& chars = " \t\n\r\f\v") {
-  const size_t a = s.find_first_not_of(chars);
-  if (a == std::string::npos) return "";
-  return s.substr(a, s.find_last_not_of(chars) - a + 1);
-}
 
 // ' '.join(s.split()): runs of whitespace become one space, none at the ends.
 std::string collapse(const std::string& s) {

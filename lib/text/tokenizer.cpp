@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "io/record.h"
 
 namespace grove::text {
@@ -23,8 +24,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
   return s;
 }
-
-bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
