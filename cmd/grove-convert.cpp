@@ -240,6 +240,13 @@ int main(int argc, char** argv) {
   auto* random_verb = app.add_subcommand(
       "random", "A model directory of random weights, any size (speed measurements and tests; no tokenizer)");
   random_verb->add_option("--seed", seed, "Seed of the values")->default_val(42);
+  std::string init_name = "uniform";
+  random_verb
+      ->add_option("--init", init_name,
+                   "uniform: every tensor in +-1/sqrt(fan_in) (speed, tests); scratch: as the original's modules "
+                   "start when built afresh (norms 1, embeddings N(0,1)...), to train from scratch")
+      ->check(CLI::IsMember({"uniform", "scratch"}))
+      ->default_val("uniform");
   random_verb->add_option("--tokenizer", tokenizer_dir, "Tokenizer folder to include (ids checked against the config)")
       ->type_name("DIR");
   add_model_options(random_verb);
@@ -456,7 +463,8 @@ int main(int argc, char** argv) {
       const auto dtype = parse_weight_dtype(dtype_name).value_or(grove::io::DType::F32);
       grove::arch::ModelWriteOptions write;
       write.replace = force;
-      write.fill = grove::arch::random_fill(seed);
+      write.fill = grove::arch::random_fill(
+          seed, init_name == "scratch" ? grove::arch::RandomInit::Scratch : grove::arch::RandomInit::Uniform, config);
       write.metadata["grove_source"] = "grove-convert random (random values, not a trained model)";
       auto layout = grove::arch::random_layout(config, dtype);
       grove::arch::TokenizerFiles tokenizer;

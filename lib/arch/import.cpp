@@ -325,15 +325,69 @@ std::vector<io::TensorView> random_layout(const Config& c, io::DType dtype) {
   return out;
 }
 
-io::TensorFill random_fill(uint64_t seed) {
-  return [seed](const io::TensorView& t, uint8_t* dst) {
+namespace {
+
+// Standard normal values from the same splitmix64 stream (Box-Muller on pairs of uniforms).
+void fill_normal(float* dst, size_t n, uint64_t seed) {
+  std::vector<float> u(n + (n & 1));
+  fill_uniform(u.data(), u.size(), 1.0f, seed);
+  for (size_t i = 0; i < n; i += 2) {
+    const float a = std::max(0.5f * (u[i] + 1.0f), 1e-7f), b = 0.5f * (u[i + 1] + 1.0f);
+    const float r = std::sqrt(-2.0f * std::log(a)), t = 6.2831853f * b;
+    dst[i] = r * std::cos(t);
+    if (i + 1 < n) dst[i + 1] = r * std::sin(t);
+  }
+}
+
+enum class Kind { Uniform, Ones, Zeros, Normal };
+
+// What the original's modules start from when built afresh: torch.nn's Linear/Conv bounds (biases by the fan-in of
+// their weight), norms at 1 and 0, nn.Embedding tables and SAM's Fourier matrix N(0, 1), CLIP's class embedding
+// N(0, 1), SAM's pos_embed and relative positions 0, adapters' alpha 0.
+std::pair<Kind, float> scratch_rule(const std::string& name, const std::vector<int64_t>& shape,
+                                    const std::map<std::string, std::vector<int64_t>>& shapes) {
+  if (ends_with(name, ".alpha") || name.find(".rel_pos_") != std::string::npos) return {Kind::Zeros, 0};
+  if (ends_with(name, "positional_encoding_gaussian_matrix") || ends_with(name, "class_embedding") ||
+      ends_with(name, "pos_embed"))
+    return {Kind::Normal, 0};
+  for (const char* table : {"embed_tokens.weight", "position_embedding.weight", "iou_token.weight", "mask_tokens.weight",
+                            "not_a_point_embed.weight", "no_mask_embed.weight"})
+    if (ends_with(name, table)) return {Kind::Normal, 0};
+  if (name.find("point_embeddings.") != std::string::npos) return {Kind::Normal, 0};
+  std::vector<int64_t> weight_shape = shape;
+  if (ends_with(name, ".bias")) {
+    auto w = shapes.find(name.substr(0, name.size() - 5) + ".weight");
+    if (w != shapes.end()) weight_shape = w->second;
+    if (weight_shape.size() == 1) return {Kind::Zeros, 0};  // a norm's bias
+  } else if (ends_with(name, ".weight") && shape.size() == 1) {
+    return {Kind::Ones, 0};  // a norm's scale
+  }
+  int64_t fan_in = 1;
+  for (size_t d = 1; d < weight_shape.size(); ++d) fan_in *= weight_shape[d];
+  return {Kind::Uniform, 1.0f / std::sqrt(static_cast<float>(fan_in))};
+}
+
+}  // namespace
+
+io::TensorFill random_fill(uint64_t seed, RandomInit init, const Config& c) {
+  std::map<std::string, std::vector<int64_t>> shapes;
+  if (init == RandomInit::Scratch)
+    for (const auto& s : tensor_layout(c)) shapes[s.name] = s.shape;
+  return [seed, init, shapes](const io::TensorView& t, uint8_t* dst) {
     const size_t n = static_cast<size_t>(t.numel());
-    const float bound = default_init_bound(t.name, t.shape, {});
+    auto rule = init == RandomInit::Scratch ? scratch_rule(t.name, t.shape, shapes)
+                                            : std::make_pair(Kind::Uniform, default_init_bound(t.name, t.shape, {}));
     const size_t chunk = 1 << 20;  // convert in pieces: no float copy of a whole 500 MB tensor
     std::vector<float> buf(std::min(n, chunk));
     for (size_t done = 0; done < n; done += chunk) {
       const size_t k = std::min(chunk, n - done);
-      fill_uniform(buf.data(), k, bound, (seed ^ fnv1a(t.name)) + done);
+      const uint64_t s = (seed ^ fnv1a(t.name)) + done;
+      switch (rule.first) {
+        case Kind::Uniform: fill_uniform(buf.data(), k, rule.second, s); break;
+        case Kind::Normal: fill_normal(buf.data(), k, s); break;
+        case Kind::Ones: std::fill(buf.begin(), buf.begin() + k, 1.0f); break;
+        case Kind::Zeros: std::fill(buf.begin(), buf.begin() + k, 0.0f); break;
+      }
       auto bytes = io::from_float(buf.data(), k, t.dtype);
       std::memcpy(dst + done * io::dtype_size(t.dtype), bytes.data(), bytes.size());
     }

@@ -84,12 +84,15 @@ struct TokenizerFiles {
 };
 TokenizerFiles prepare_tokenizer(const std::string& dir, const Config& c);
 
-// Random weights of c's layout, uniform in +-1/sqrt(fan_in) with fan_in the product of a tensor's dimensions after
-// the first (PyTorch's default bound for weights; 1-D tensors, biases and norms included, get +-1; alpha 0): for
-// speed measurements and tests, never for captions. The views carry no data: pass random_fill() to
-// write_model_dir, which makes each tensor as it writes it, so a 7B model needs no 16 GB of memory.
+// Random weights of c's layout. The views carry no data: pass random_fill() to write_model_dir, which makes each
+// tensor as it writes it, so a 7B model needs no 16 GB of memory.
+//   Uniform: every tensor uniform in +-1/sqrt(fan_in), fan_in the product of its dimensions after the first
+//            (1-D tensors, biases and norms included, get +-1; alpha 0): for speed measurements and tests.
+//   Scratch: what the original's modules hold when built afresh (torch.nn's Linear/Conv init, norms 1 and 0,
+//            embedding tables N(0,1), SAM's pos_embed and relative positions 0): the start of training from scratch.
+enum class RandomInit { Uniform, Scratch };
 std::vector<io::TensorView> random_layout(const Config& c, io::DType dtype);
-io::TensorFill random_fill(uint64_t seed);
+io::TensorFill random_fill(uint64_t seed, RandomInit init, const Config& c);
 
 // A config by name (share/grove/configs/NAME.json) or path.
 Config find_config(const std::string& name_or_path);

@@ -366,3 +366,57 @@ TEST(ModelDir, TokenizerIdsMustAgreeWithTheConfig) {
   fs::remove(d.glamm + "/tokenizer.model");
   EXPECT_THROW(prepare_tokenizer(d.glamm, d.config), Error);
 }
+
+TEST(Random, ScratchInitialisesAsTheOriginalsModulesStart) {
+  const Config c = shipped("micro");
+  auto layout = random_layout(c, io::DType::F32);
+  auto fill = random_fill(7, RandomInit::Scratch, c);
+  auto uniform = random_fill(7, RandomInit::Uniform, c);
+  std::map<std::string, std::vector<float>> v;
+  for (const auto& t : layout) {
+    std::vector<float> x(static_cast<size_t>(t.numel()));
+    fill(t, reinterpret_cast<uint8_t*>(x.data()));
+    v[t.name] = std::move(x);
+  }
+  auto all = [&](const std::string& name, float value) {
+    for (float x : v.at(name)) if (x != value) return false;
+    return true;
+  };
+  auto moments = [&](const std::string& name) {
+    double s = 0, s2 = 0;
+    for (float x : v.at(name)) s += x, s2 += double(x) * x;
+    const double n = static_cast<double>(v.at(name).size());
+    return std::make_pair(s / n, std::sqrt(s2 / n - (s / n) * (s / n)));
+  };
+  // Norms at 1 and 0, SAM's relative positions and the adapters' alpha at 0.
+  EXPECT_TRUE(all("model.norm.weight", 1.0f));
+  EXPECT_TRUE(all("model.layers.0.input_layernorm.weight", 1.0f));
+  EXPECT_TRUE(all("model.grounding_encoder.mask_decoder.transformer.norm_final_attn.weight", 1.0f));
+  EXPECT_TRUE(all("model.grounding_encoder.mask_decoder.transformer.norm_final_attn.bias", 0.0f));
+  EXPECT_TRUE(all("model.grounding_encoder.image_encoder.blocks.1.attn.rel_pos_h", 0.0f));
+  EXPECT_TRUE(all("model.grounding_encoder.image_encoder.adapters.0.alpha", 0.0f));
+  // Embedding tables and SAM's Fourier matrix N(0, 1).
+  auto [m, sd] = moments("model.embed_tokens.weight");
+  EXPECT_NEAR(m, 0.0, 0.02);
+  EXPECT_NEAR(sd, 1.0, 0.02);
+  std::tie(m, sd) = moments("model.grounding_encoder.prompt_encoder.pe_layer.positional_encoding_gaussian_matrix");
+  EXPECT_GT(sd, 0.5);
+  // Linear layers as torch.nn: weight and bias within 1/sqrt(fan_in) of the weight (64 inputs: 0.125), spread over it.
+  for (const char* n : {"model.text_hidden_fcs.0.0.weight", "model.text_hidden_fcs.0.0.bias"}) {
+    float lo = 1, hi = -1;
+    for (float x : v.at(n)) lo = std::min(lo, x), hi = std::max(hi, x);
+    EXPECT_GE(lo, -0.125f) << n;
+    EXPECT_LE(hi, 0.125f) << n;
+    EXPECT_LT(lo, -0.1f) << n;
+    EXPECT_GT(hi, 0.1f) << n;
+  }
+  // The same seed gives the same values; the uniform fill differs from scratch where scratch has a rule.
+  for (const auto& t : layout)
+    if (t.name == "model.norm.weight") {
+      std::vector<float> x(static_cast<size_t>(t.numel()));
+      uniform(t, reinterpret_cast<uint8_t*>(x.data()));
+      EXPECT_NE(x, v.at(t.name));
+      fill(t, reinterpret_cast<uint8_t*>(x.data()));
+      EXPECT_EQ(x, v.at(t.name));
+    }
+}
