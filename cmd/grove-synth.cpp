@@ -1,8 +1,6 @@
 // grove-synth: a synthetic grounded-video dataset (coloured shapes that move, appear, disappear and occlude one
 // another; captions tagging every object; boxes on the 5 fps grid) as MP4 files and sample records. See
 // man/man1/grove-synth.1.
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -13,30 +11,18 @@
 #include "core/ordered_pool.h"
 #include "io/stream.h"
 #include "synth/scene.h"
+#include "video/encoder.h"
 
 namespace fs = std::filesystem;
 using grove::io::Record;
 
 namespace {
 
-// Encodes the scene's frames with the ffmpeg program (H.264, yuv420p) to PATH, through a temporary name.
+// Encodes the scene's frames (H.264, yuv420p) to PATH.
 void encode(const grove::synth::Scene& s, const std::string& path) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + ".mp4";
-  const std::string cmd = "ffmpeg -nostdin -v error -y -f rawvideo -pix_fmt rgb24 -s " + std::to_string(s.width) + "x" +
-                          std::to_string(s.height) + " -r " + std::to_string(s.fps) +
-                          " -i - -c:v libx264 -preset veryfast -crf 18 -g 25 -pix_fmt yuv420p '" + tmp + "'";
-  FILE* p = ::popen(cmd.c_str(), "w");
-  if (!p) throw grove::Error(path, "cannot run ffmpeg");
-  for (int f = 0; f < s.frames; ++f) {
-    const auto rgb = grove::synth::render(s, f);
-    if (std::fwrite(rgb.data(), 1, rgb.size(), p) != rgb.size()) break;
-  }
-  const int status = ::pclose(p);
-  if (status != 0) {
-    fs::remove(tmp);
-    throw grove::Error(path, "ffmpeg failed to encode the clip (is the ffmpeg program installed, with libx264?)");
-  }
-  fs::rename(tmp, path);
+  grove::video::VideoEncoder out(path, s.width, s.height, s.fps);
+  for (int f = 0; f < s.frames; ++f) out.write(grove::synth::render(s, f).data());
+  out.finish();
 }
 
 }  // namespace
