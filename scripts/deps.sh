@@ -12,6 +12,7 @@ packages=(
   libre2-dev libstemmer-dev wordnet-base     # grove-eval: PTB tokenizer rules, METEOR's stemmer and WordNet synonyms
   libicu-dev                                 # the BERT tokenizer (Unicode categories, NFD, case mapping)
   gnuplot-nox                             # grove-train's curves (PNG)
+  libcairo2-dev fonts-dejavu-core            # grove-render: drawing boxes and labels, PNG contact sheets
   libgtest-dev bats bc zstd jq            # tests and benchmarks
 )
 

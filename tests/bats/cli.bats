@@ -3,7 +3,7 @@ bats_require_minimum_version 1.5.0
 # The conventions every tool shares: --help, --version, usage errors, exit codes.
 load helpers
 
-TOOLS="grove-decode grove-annotate grove-train grove-infer grove-eval grove-convert grove-embed grove-synth"
+TOOLS="grove-decode grove-annotate grove-train grove-infer grove-eval grove-convert grove-embed grove-synth grove-render"
 
 @test "every tool answers --help on stdout with exit 0" {
   for t in $TOOLS; do
@@ -64,7 +64,7 @@ TOOLS="grove-decode grove-annotate grove-train grove-infer grove-eval grove-conv
 }
 
 @test "the tools' --help and man pages name the same options" {
-  for t in grove-decode grove-infer grove-train grove-embed grove-synth; do
+  for t in grove-decode grove-infer grove-train grove-embed grove-synth grove-render; do
     page="$BATS_TEST_DIRNAME/../../man/man1/$t.1"
     for opt in $($t --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
       grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$page" || { echo "$t: $opt missing from the man page"; return 1; }
@@ -73,7 +73,7 @@ TOOLS="grove-decode grove-annotate grove-train grove-infer grove-eval grove-conv
 }
 
 @test "the tools that run no network do not load LibTorch (they start in milliseconds)" {
-  for t in grove-decode grove-convert grove-eval grove-synth; do
+  for t in grove-decode grove-convert grove-eval grove-synth grove-render; do
     ! ldd "$GROVE_BIN/$t" | grep -q libtorch
   done
   for t in grove-infer grove-train grove-annotate grove-embed; do
