@@ -84,10 +84,13 @@ model::GroundingLosses example_losses(model::Grove& g, const Example& ex, const 
   const c10::Device device = g->lm_head->weight.device();
   at::Tensor video;
   {
-    // The original's CLIP tower runs under no_grad; pooling and the projector train.
+    // The original's CLIP tower runs under no_grad (its adapters, though marked trainable, never learn); pooling
+    // and the projector train. A tower unfrozen on purpose (--unfreeze, e.g. training from scratch) gets gradients.
+    bool clip_trains = false;
+    for (const auto& p : g->model->clip->parameters()) clip_trains = clip_trains || p.requires_grad();
     at::Tensor patches;
     {
-      torch::NoGradGuard no_grad;
+      c10::AutoGradMode grad(clip_trains);
       patches = g->model->clip->forward(ex.clip.to(device));
     }
     at::Tensor pooled = model::pool_video_tokens(patches, g->config.clip, g->config.num_frames);
