@@ -343,7 +343,8 @@ enum class Kind { Uniform, Ones, Zeros, Normal };
 
 // What the original's modules start from when built afresh: torch.nn's Linear/Conv bounds (biases by the fan-in of
 // their weight), norms at 1 and 0, nn.Embedding tables and SAM's Fourier matrix N(0, 1), CLIP's class embedding
-// N(0, 1), SAM's pos_embed and relative positions 0, adapters' alpha 0.
+// N(0, 1), SAM's relative positions 0, adapters' alpha 0. SAM's pos_embed, zeros in SAM (which is never trained
+// from scratch), is N(0, 1) too: an image encoder that starts from nothing needs positions to tell where things are.
 std::pair<Kind, float> scratch_rule(const std::string& name, const std::vector<int64_t>& shape,
                                     const std::map<std::string, std::vector<int64_t>>& shapes) {
   if (ends_with(name, ".alpha") || name.find(".rel_pos_") != std::string::npos) return {Kind::Zeros, 0};

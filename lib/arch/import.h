@@ -89,7 +89,7 @@ TokenizerFiles prepare_tokenizer(const std::string& dir, const Config& c);
 //   Uniform: every tensor uniform in +-1/sqrt(fan_in), fan_in the product of its dimensions after the first
 //            (1-D tensors, biases and norms included, get +-1; alpha 0): for speed measurements and tests.
 //   Scratch: what the original's modules hold when built afresh (torch.nn's Linear/Conv init, norms 1 and 0,
-//            embedding tables N(0,1), SAM's pos_embed and relative positions 0): the start of training from scratch.
+//            embedding tables and SAM's pos_embed N(0,1), relative positions 0): the start of training from scratch.
 enum class RandomInit { Uniform, Scratch };
 std::vector<io::TensorView> random_layout(const Config& c, io::DType dtype);
 io::TensorFill random_fill(uint64_t seed, RandomInit init, const Config& c);
