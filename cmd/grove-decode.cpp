@@ -7,6 +7,7 @@
 #include "cli/progress.h"
 #include "cli/tool.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/ordered_pool.h"
 #include "io/schema.h"
 #include "io/shard.h"
@@ -120,6 +121,7 @@ int main(int argc, char** argv) {
 
     size_t k = 0;
     auto submit = [&](grove::video::ClipRequest clip, Record passthrough, std::string invalid = "") {
+      grove::throw_if_interrupted();  // a signal stops the run between clips
       if (grove::io::in_shard(k++, shard_i, shard_n)) {
         pool.submit(Job{std::move(clip), std::move(passthrough), std::move(invalid)});
       }

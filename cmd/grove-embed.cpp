@@ -10,6 +10,7 @@
 
 #include "cli/tool.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "io/file.h"
 #include "model/bert.h"
 #include "model/load.h"
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
       std::string line;
       size_t lineno = 0;
       while (in.read_line(line, size_t(1) << 24)) {
+        grove::throw_if_interrupted();
         ++lineno;
         std::string text = line;
         if (json_input) {

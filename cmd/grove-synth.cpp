@@ -8,6 +8,7 @@
 #include "cli/progress.h"
 #include "cli/tool.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/ordered_pool.h"
 #include "io/stream.h"
 #include "synth/scene.h"
@@ -67,7 +68,10 @@ int main(int argc, char** argv) {
           out.write(r);
           progress.add();
         });
-    for (size_t i = first; i < first + clips; ++i) pool.submit(i);
+    for (size_t i = first; i < first + clips; ++i) {
+      grove::throw_if_interrupted();  // a signal stops the run between clips
+      pool.submit(i);
+    }
     pool.finish();
     out.commit();
     progress.finish();

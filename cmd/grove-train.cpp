@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -51,7 +52,12 @@ int free_port() {
   return port;
 }
 
-// --nproc N: this process becomes a launcher of N workers on this machine (as torchrun --nproc_per_node N).
+volatile sig_atomic_t g_forward = 0;
+extern "C" void forward_later(int s) { g_forward = s; }
+
+// --nproc N: this process becomes a launcher of N workers on this machine (as torchrun --nproc_per_node N). The
+// workers run in a process group of their own, so a Ctrl-C reaches them once, through the launcher, which passes
+// every SIGINT and SIGTERM on: the first makes them checkpoint after the current step and stop, a second ends them.
 int launch_local(int n, int argc, char** argv) {
   std::vector<std::string> args;
   for (int i = 0; i < argc; ++i) {
@@ -68,6 +74,7 @@ int launch_local(int n, int argc, char** argv) {
   for (int rank = 0; rank < n; ++rank) {
     pid_t pid = ::fork();
     if (pid == 0) {
+      ::setpgid(0, pids.empty() ? 0 : pids.front());
       ::setenv("RANK", std::to_string(rank).c_str(), 1);
       ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
       ::setenv("WORLD_SIZE", std::to_string(n).c_str(), 1);
@@ -82,15 +89,31 @@ int launch_local(int n, int argc, char** argv) {
       ::_exit(127);
     }
     if (pid < 0) throw grove::Error("--nproc", "fork failed");
+    ::setpgid(pid, pids.empty() ? pid : pids.front());
     pids.push_back(pid);
   }
+  struct sigaction sa {};
+  sa.sa_handler = forward_later;
+  sigemptyset(&sa.sa_mask);  // no SA_RESTART: wait() returns to pass the signal on
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
   int worst = 0;
   for (size_t left = pids.size(); left > 0; --left) {
     int status = 0;
     pid_t done = ::wait(&status);
+    if (done < 0) {
+      if (errno != EINTR) break;
+      if (g_forward) {
+        for (pid_t p : pids) ::kill(p, g_forward);
+        g_forward = 0;
+      }
+      ++left;
+      continue;
+    }
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (code != 0 && worst == 0) {
       worst = code;
+      if (code == 128 + SIGINT || code == 128 + SIGTERM) continue;  // stopping on a signal: the others are too
       for (pid_t p : pids)
         if (p != done) ::kill(p, SIGTERM);  // one worker failed: the collective would hang
     }

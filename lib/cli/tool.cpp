@@ -1,5 +1,7 @@
 #include "cli/tool.h"
 
+#include "core/interrupt.h"
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -68,11 +70,16 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
     return kFatal;
   }
   g_quiet = quiet_;
+  grove::install_interrupt_handlers();
   try {
     if (set_threads_) set_threads_(threads_);
     return body();
   } catch (const grove::BrokenPipe&) {
     return 128 + SIGPIPE;
+  } catch (const grove::Interrupted& e) {
+    error("", "interrupted by " + grove::signal_name(e.signal()) +
+                  ": stopped between records; outputs left as they were (--resume continues where supported)");
+    return 128 + e.signal();
   } catch (const grove::Error& e) {
     error(e.where(), e.message());
   } catch (const CLI::ParseError& e) {  // validation done by the body itself

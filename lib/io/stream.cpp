@@ -1,5 +1,7 @@
 #include "io/stream.h"
 
+#include "core/interrupt.h"
+
 #include "core/error.h"
 #include "core/strings.h"
 #include "core/version.h"
@@ -88,8 +90,12 @@ void StreamReader::check_header(const Record& h, const std::string& where) {
 }
 
 bool StreamReader::next(Record& r) {
+  throw_if_interrupted();  // between records: the safe point of every stream tool
   for (;;) {
-    if (!read_raw(r)) return false;
+    if (!read_raw(r)) {
+      throw_if_interrupted();  // an input cut by the same Ctrl-C is no end of stream
+      return false;
+    }
     if (!r.is_object()) {
       throw Error(file_.name(), "record " + std::to_string(count_ + 1) + " is not a map");
     }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 
 #include "arch/model_dir.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/strings.h"
 #include "io/file.h"
 #include "model/load.h"
@@ -480,7 +482,12 @@ int64_t run_training(const TrainOptions& o) {
       s.step_in_epoch = step + 1;
       s.epoch = epoch;
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const auto sums = comm.sum(acc.values());
+      // Whether any rank got SIGINT/SIGTERM travels with the step's sums, so every rank stops after the same step.
+      std::vector<double> sums = acc.values();
+      sums.push_back(interrupt_signal());
+      sums = comm.sum(sums);
+      const int stop_signal = sums.back() > 0 ? (interrupt_signal() ? interrupt_signal() : SIGTERM) : 0;
+      sums.pop_back();
       io::Record r = Losses::mean(sums);
       r["type"] = "step";
       r["epoch"] = epoch;
@@ -490,6 +497,10 @@ int64_t run_training(const TrainOptions& o) {
       r["samples_per_s"] = static_cast<double>(global_batch) / secs;
       r["rss_mb"] = rss_mb();
       emit(r);
+      if (stop_signal) {  // a checkpoint of this step, so --resume goes on exactly from here
+        checkpoint();
+        throw Interrupted(stop_signal);
+      }
       if (o.save_every > 0 && s.global_step % o.save_every == 0 && step + 1 < steps_per_epoch) checkpoint();
     }
     // Validation on the whole validation set (sharded over ranks), in train mode under no_grad as the original.
