@@ -84,8 +84,9 @@ std::vector<Record> predictions_from_pickle(std::string_view data, const std::st
     for (const auto& s : v->items) a.push_back(s->s);
     return a;
   };
-  for (const auto& [key, value] : root->dict) {
+  for (const auto& [key, entry] : root->dict) {
     const std::string id = key->s;
+    const PyRef& value = entry;  // a lambda may not capture a structured binding (C++17; clang refuses)
     auto field = [&](const char* name) {
       PyRef f = value->get(name);
       if (!f) fail(id + ": no '" + name + "'");

@@ -106,7 +106,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(std::make_shar
   const uint8_t* base = file_->data() + 8 + n;
   const uint64_t data_size = size - 8 - n;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
-  for (const auto& [name, entry] : header.items()) {
+  for (const auto& [key, entry] : header.items()) {
+    const std::string& name = key;  // a lambda may not capture a structured binding (C++17; clang refuses)
     if (name == "__metadata__") {
       if (!entry.is_object()) throw bad("__metadata__ is not an object");
       for (const auto& [k, v] : entry.items()) {
