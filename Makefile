@@ -7,6 +7,8 @@
 #   make check            build, then run the GoogleTest suite and the Bats tests
 #   make asan check-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
 #   make bench            the benchmarks in bench/ (ratios against baselines measured in the same run)
+#   make fuzz             libgrove's parsers under libFuzzer + ASan/UBSan (build-fuzz/, clang, no LibTorch):
+#                         every fuzz/*_fuzz.cpp for FUZZ_SECONDS each (default 600); fails on any finding
 #   make install PREFIX=/usr/local
 #   make deps             install the Debian packages only
 #   make demo             the embedded default end to end
@@ -22,8 +24,9 @@ BUILD    ?= build-cuda
 TORCH_ARGS := -DCMAKE_PREFIX_PATH=$(abspath $(TORCH))/share/cmake
 endif
 CMAKE_ARGS ?=
+FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build check test unit bats asan check-asan bench install demo clean
+.PHONY: all deps build check test unit bats asan check-asan bench fuzz install demo clean
 
 all: build
 
@@ -51,6 +54,9 @@ check-asan: asan
 bench: build
 	@scripts/bench.sh $(BUILD)
 
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh
+
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
@@ -58,4 +64,4 @@ demo: build
 	@scripts/demo.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan build-cuda
+	rm -rf build build-asan build-cuda build-fuzz

@@ -1,6 +1,11 @@
 #include "core/version.h"
 
+#ifndef GROVE_NO_TORCH
 #include <torch/version.h>  // the version macros only: libgrove itself never loads LibTorch
+#define GROVE_TORCH_BUILD "with LibTorch " TORCH_VERSION
+#else
+#define GROVE_TORCH_BUILD "without LibTorch"  // the fuzzing build (GROVE_FUZZ): libgrove alone
+#endif
 #include <zstd.h>
 
 #include <cstdlib>
@@ -16,7 +21,7 @@ namespace grove {
 const char* version() { return GROVE_VERSION; }
 
 std::string build_info() {
-  return std::string("built with LibTorch " TORCH_VERSION ", libavformat ") + AV_STRINGIFY(LIBAVFORMAT_VERSION) + ", libavcodec " +
+  return std::string("built " GROVE_TORCH_BUILD ", libavformat ") + AV_STRINGIFY(LIBAVFORMAT_VERSION) + ", libavcodec " +
          AV_STRINGIFY(LIBAVCODEC_VERSION) + ", zstd " + ZSTD_versionString();
 }
 
