@@ -236,6 +236,7 @@ PickleHooks numpy_pickle_hooks(const std::string& where) {
         throw Error(where, "numpy object array with the wrong number of elements");
       }
       a.objects = raw->items;
+      obj->items = raw->items;  // listed on the value too, so that unpickle and release() see them (pickle.h)
       return;
     }
     fill(a, d, raw->s, where);

@@ -1,6 +1,7 @@
 #include "io/pickle.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <unordered_map>
 
@@ -72,6 +73,40 @@ class Machine {
   Machine(std::string_view data, const PickleHooks& hooks, const std::string& where)
       : d_(data), hooks_(hooks), where_(where) {}
 
+  // The pickle's value. Containers and handler-made values can form cycles (a list appended to itself through the
+  // memo), which shared pointers never free: when the pickle fails, every one of them is emptied; when it
+  // succeeds, those the result does not reach. The result's own cycles are the caller's to release().
+  PyRef result(size_t* consumed) {
+    PyRef root;
+    try {
+      root = run(consumed);
+    } catch (...) {
+      for (const auto& v : made_) empty(*v);
+      throw;
+    }
+    stack_.clear();
+    memo_.clear();
+    static std::atomic<uint64_t> walks{0};
+    const uint64_t walk = ++walks;
+    std::vector<PyObject*> todo{root.get()};
+    while (!todo.empty()) {
+      PyObject* v = todo.back();
+      todo.pop_back();
+      if (v->walk == walk) continue;
+      v->walk = walk;
+      for (const auto& x : v->items) todo.push_back(x.get());
+      for (const auto& [k, x] : v->dict) {
+        todo.push_back(k.get());
+        todo.push_back(x.get());
+      }
+    }
+    for (const auto& v : made_)
+      if (v->walk != walk) empty(*v);
+    made_.clear();
+    return root;
+  }
+
+ private:
   PyRef run(size_t* consumed) {
     for (;;) {
       if (pos_ >= d_.size()) fail("the pickle ends before its STOP opcode (truncated?)");
@@ -224,8 +259,13 @@ class Machine {
     }
   }
 
- private:
   static constexpr size_t kMaxStack = 1u << 24;
+
+  static void empty(PyObject& v) {
+    v.items.clear();
+    v.dict.clear();
+    v.opaque.reset();
+  }
 
   [[noreturn]] void fail(const std::string& what, size_t at = SIZE_MAX) const {
     throw Error(where_, what + " at byte " + std::to_string(at == SIZE_MAX ? pos_ : at) + " of the pickle");
@@ -273,7 +313,11 @@ class Machine {
   }
   size_t text_index(std::string_view t) { return static_cast<size_t>(text_int(t)->i); }
 
-  void push(PyRef v) { stack_.push_back(std::move(v)); }
+  void push(PyRef v) {
+    using T = PyObject::Type;
+    if (v->type == T::List || v->type == T::Tuple || v->type == T::Dict || v->type == T::Opaque) made_.push_back(v);
+    stack_.push_back(std::move(v));
+  }
   PyRef pop() {
     if (stack_.empty() || (!marks_.empty() && stack_.size() <= marks_.back())) fail("pop from an empty stack");
     PyRef v = std::move(stack_.back());
@@ -349,6 +393,7 @@ class Machine {
   std::vector<PyRef> stack_;
   std::vector<size_t> marks_;
   std::vector<PyRef> memo_;
+  std::vector<PyRef> made_;  // every container and handler-made value pushed (cycles pass through one of them)
 };
 
 }  // namespace
@@ -372,7 +417,7 @@ void release(const PyRef& root) {
 }
 
 PyRef unpickle(std::string_view data, const PickleHooks& hooks, const std::string& where, size_t* consumed) {
-  return Machine(data, hooks, where).run(consumed);
+  return Machine(data, hooks, where).result(consumed);
 }
 
 }  // namespace grove::io

@@ -26,7 +26,9 @@ struct PyObject {
   std::vector<PyRef> items;                     // List, Tuple
   std::vector<std::pair<PyRef, PyRef>> dict;    // Dict, in insertion order
   std::shared_ptr<void> opaque;                 // Opaque: what a handler built (a tensor, a storage, ...)
-  std::string opaque_kind;                      // Opaque: its kind, e.g. "tensor"
+  std::string opaque_kind;                      // Opaque: its kind, e.g. "tensor"; the values it holds are also
+                                                // listed in items, so that the graph walks below see them
+  uint64_t walk = 0;                            // scratch of unpickle's walk over the values it returns
 
   static PyRef none();
   static PyRef boolean(bool v);
@@ -62,7 +64,8 @@ struct PickleHooks {
 void release(const PyRef& root);
 
 // Unpickles one pickle from data (which may hold more after its STOP; *consumed says how much was used). 'where'
-// names the input in errors. Throws grove::Error.
+// names the input in errors. Throws grove::Error. Values the pickle built but the result does not reach (cycles
+// among them included), and every value of a pickle that fails, are emptied before it returns, so nothing leaks.
 PyRef unpickle(std::string_view data, const PickleHooks& hooks, const std::string& where, size_t* consumed = nullptr);
 
 }  // namespace grove::io
