@@ -143,6 +143,14 @@ Record numpy_to_json(const NumpyArray& a, size_t dim, int64_t& pos, const std::s
 
 bool looks_like_annotation(const Record& v) { return v.is_object() && v.contains("bboxes") && v.contains("labels"); }
 
+// The frame at x frames (seconds times fps): int(round(x)) as the original computes it, 0 for negative values (and
+// NaN). A number no frame reaches (inf, 1e93) is refused: its conversion to an integer is undefined.
+uint64_t frame_at(double x, const char* name, const std::string& where) {
+  const double f = std::max(0.0, std::floor(x + 0.5));
+  if (!(f < 9e15)) throw Error(where, std::string("\"") + name + "\" times fps gives no frame number (" + std::to_string(x) + ")");
+  return static_cast<uint64_t>(f);
+}
+
 // Python's int(x) for a float: truncation toward zero.
 int64_t py_int(double x) { return static_cast<int64_t>(std::trunc(x)); }
 
@@ -375,7 +383,7 @@ ImportResult import_anet(const Record& json, const Record& split_ids, const std:
               if (std::fabs(ft[k] - m) < std::fabs(ft[best] - m)) best = k;
             frames.push_back(static_cast<uint64_t>(best));
           } else {
-            frames.push_back(static_cast<uint64_t>(std::max(0.0, std::floor(m * fps + 0.5))));
+            frames.push_back(frame_at(m * fps, "timestamps", w));
           }
         }
         const Record& tokens = field(a, "tokens", w);
@@ -492,7 +500,7 @@ ImportResult import_youcook_pickle(std::string_view data, const std::string& dat
       for (size_t i = 0; i < secs.size() && i < gt.size(); ++i) {
         const double s = as_number(secs[i], "secs_relative", w);
         seconds.push_back(s);
-        frames.push_back(static_cast<uint64_t>(std::max(0.0, std::floor(s * fps + 0.5))));
+        frames.push_back(frame_at(s * fps, "secs_relative", w));
         const Record& b = gt[i];
         if (b.is_array() && !b.empty()) {
           boxes.push_back(Record::array({box_of(b, w)}));
@@ -504,8 +512,8 @@ ImportResult import_youcook_pickle(std::string_view data, const std::string& dat
       }
       uint64_t lo = 0, hi = 0;
       if (a.contains("pts") && a["pts"].is_array() && !a["pts"].empty()) {
-        lo = static_cast<uint64_t>(std::max(0.0, std::floor(as_number(a["pts"].front(), "pts", w) * fps + 0.5)));
-        hi = static_cast<uint64_t>(std::max(0.0, std::floor(as_number(a["pts"].back(), "pts", w) * fps + 0.5)));
+        lo = frame_at(as_number(a["pts"].front(), "pts", w) * fps, "pts", w);
+        hi = frame_at(as_number(a["pts"].back(), "pts", w) * fps, "pts", w);
       } else if (!frames.empty()) {
         lo = hi = frames[0].get<uint64_t>();
         for (const auto& f : frames) {
