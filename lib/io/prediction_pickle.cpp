@@ -70,6 +70,10 @@ std::string predictions_to_pickle(const std::vector<Record>& predictions) {
 
 std::vector<Record> predictions_from_pickle(std::string_view data, const std::string& where) {
   PyRef root = unpickle_with_numpy(data, where);
+  struct Released {  // on every way out, errors included: the pickle may hold cycles (pickle.h)
+    const PyRef& v;
+    ~Released() { release(v); }
+  } released{root};
   std::vector<Record> out;
   auto fail = [&](const std::string& what) { throw Error(where, what); };
   if (root->type != PyObject::Type::Dict) fail("not a prediction pickle: the top level is " + root->describe());
@@ -123,7 +127,6 @@ std::vector<Record> predictions_from_pickle(std::string_view data, const std::st
     r["objectness"] = std::move(objectness);
     out.push_back(std::move(r));
   }
-  release(root);
   return out;
 }
 
