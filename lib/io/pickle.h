@@ -63,6 +63,14 @@ struct PickleHooks {
 // pointers never free) and nesting deep enough to overflow the stack in destructors. Call it when done with a value.
 void release(const PyRef& root);
 
+// Releases the value a PyRef holds (when it holds one) as the scope ends, by error or not.
+struct Released {
+  const PyRef& v;
+  ~Released() {
+    if (v) release(v);
+  }
+};
+
 // Unpickles one pickle from data (which may hold more after its STOP; *consumed says how much was used). 'where'
 // names the input in errors. Throws grove::Error. Values the pickle built but the result does not reach (cycles
 // among them included), and every value of a pickle that fails, are emptied before it returns, so nothing leaks.

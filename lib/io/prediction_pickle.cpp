@@ -70,10 +70,7 @@ std::string predictions_to_pickle(const std::vector<Record>& predictions) {
 
 std::vector<Record> predictions_from_pickle(std::string_view data, const std::string& where) {
   PyRef root = unpickle_with_numpy(data, where);
-  struct Released {  // on every way out, errors included: the pickle may hold cycles (pickle.h)
-    const PyRef& v;
-    ~Released() { release(v); }
-  } released{root};
+  Released released{root};  // on every way out, errors included: the pickle may hold cycles
   std::vector<Record> out;
   auto fail = [&](const std::string& what) { throw Error(where, what); };
   if (root->type != PyObject::Type::Dict) fail("not a prediction pickle: the top level is " + root->describe());

@@ -251,6 +251,7 @@ Checkpoint read_torch_checkpoint(const std::string& path) {
   Loader loader(path);
   Checkpoint out;
   PyRef root;
+  Released released{root};  // errors included: a pickle may hold cycles
   if (ZipArchive::looks_like_zip(*file)) {
     ZipArchive zip(file);
     std::string prefix;
@@ -286,15 +287,18 @@ Checkpoint read_torch_checkpoint(const std::string& path) {
     }
     rest.remove_prefix(sizeof kMagic);
     PyRef version = unpickle(rest, plain, path, &used);
+    Released released_version{version};
     if (version->type != PyObject::Type::Int || version->i != 1001) {
       throw Error(path, "not a PyTorch checkpoint (neither a ZIP archive nor the legacy format)");
     }
     rest.remove_prefix(used);
-    unpickle(rest, plain, path, &used);  // sys_info
+    PyRef sys_info = unpickle(rest, plain, path, &used);
+    Released released_sys_info{sys_info};
     rest.remove_prefix(used);
     root = unpickle(rest, loader.hooks(), path, &used);
     rest.remove_prefix(used);
     PyRef keys = unpickle(rest, plain, path, &used);
+    Released released_keys{keys};
     rest.remove_prefix(used);
     if (keys->type != PyObject::Type::List) throw Error(path, "legacy checkpoint: the storage key list is missing");
     for (const auto& k : keys->items) {
@@ -327,10 +331,8 @@ Checkpoint read_torch_checkpoint(const std::string& path) {
   try {
     flatten(root, "", out, 0, nodes);
   } catch (const Error& e) {
-    release(root);
     throw Error(path, e.message());
   }
-  release(root);
   return out;
 }
 
