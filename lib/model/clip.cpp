@@ -81,7 +81,9 @@ ClipVisionImpl::ClipVisionImpl(const arch::ClipConfig& c, int64_t frames) : conf
 // patches: a reinterpretation of the row-major patch order, kept as the weights were trained with it); CLS bypasses.
 at::Tensor ClipVisionImpl::adapt(const at::Tensor& x, int64_t k) {
   auto& adapter = *encoder->adapters[k]->as<ConvAdapterImpl>();
-  if (adapter.is_identity()) return x;  // alpha = 0 in the released weights: skip a 27-tap Conv3d per layer
+  // alpha = 0 in the released weights: skip a 27-tap Conv3d per layer — unless the adapter is being trained (a
+  // tower unfrozen on purpose), where alpha's gradient at 0 is what moves it.
+  if (adapter.is_identity() && !(c10::GradMode::is_enabled() && adapter.alpha.requires_grad())) return x;
   const int64_t n = x.size(0), c = x.size(2), b = n / num_frames;
   const int64_t gh = config.adapter_grid[0], gw = config.adapter_grid[1];
   at::Tensor cls = x.narrow(1, 0, 1);
