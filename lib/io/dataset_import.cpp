@@ -28,22 +28,22 @@ uint64_t as_uint(const Record& v, const char* name, const std::string& where) {
     double d = v.get<double>();
     if (d >= 0 && d == std::floor(d) && d < 9e15) return static_cast<uint64_t>(d);
   }
-  throw Error(where, std::string("\"") + name + "\" must be a non-negative integer, found " + v.dump());
+  throw Error(where, std::string("\"") + name + "\" must be a non-negative integer, found " + shown(v));
 }
 
 double as_number(const Record& v, const char* name, const std::string& where) {
   if (v.is_number()) return v.get<double>();
-  throw Error(where, std::string("\"") + name + "\" must be a number, found " + v.dump());
+  throw Error(where, std::string("\"") + name + "\" must be a number, found " + shown(v));
 }
 
 std::string as_string(const Record& v, const char* name, const std::string& where) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();  // ids pickled as ints
-  throw Error(where, std::string("\"") + name + "\" must be a string, found " + v.dump());
+  throw Error(where, std::string("\"") + name + "\" must be a string, found " + shown(v));
 }
 
 Record box_of(const Record& b, const std::string& where) {
-  if (!b.is_array() || b.size() != 4) throw Error(where, "a box must be 4 numbers, found " + b.dump());
+  if (!b.is_array() || b.size() != 4) throw Error(where, "a box must be 4 numbers, found " + shown(b));
   Record out = Record::array();
   for (const auto& x : b) out.push_back(as_number(x, "box", where));
   return out;
@@ -52,7 +52,7 @@ Record box_of(const Record& b, const std::string& where) {
 // A frame's boxes: a list of boxes, a (K,4) array, or a single flat box.
 Record frame_boxes(const Record& f, const std::string& where) {
   Record out = Record::array();
-  if (!f.is_array()) throw Error(where, "a frame's boxes must be a list, found " + f.dump());
+  if (!f.is_array()) throw Error(where, "a frame's boxes must be a list, found " + shown(f));
   if (f.size() == 4 && std::all_of(f.begin(), f.end(), [](const Record& x) { return x.is_number(); })) {
     out.push_back(box_of(f, where));
     return out;
@@ -67,7 +67,7 @@ Record frame_labels(const Record& f, const std::string& where) {
     out.push_back(f);
     return out;
   }
-  if (!f.is_array()) throw Error(where, "a frame's labels must be a list of strings, found " + f.dump());
+  if (!f.is_array()) throw Error(where, "a frame's labels must be a list of strings, found " + shown(f));
   for (const auto& l : f) out.push_back(as_string(l, "label", where));
   return out;
 }

@@ -174,7 +174,7 @@ uint64_t frame_number(const Record& v, const std::string& where) {
   if (v.is_number_integer() && v.get<int64_t>() >= 0) return static_cast<uint64_t>(v.get<int64_t>());
   if (v.is_number_float() && v.get<double>() >= 0 && std::floor(v.get<double>()) == v.get<double>())
     return static_cast<uint64_t>(v.get<double>());
-  throw Error(where, "a frame number must be a non-negative integer, found " + v.dump());
+  throw Error(where, "a frame number must be a non-negative integer, found " + shown(v));
 }
 
 Record empty_prediction(const std::string& id) {

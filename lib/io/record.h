@@ -10,6 +10,10 @@ namespace grove::io {
 
 using Record = nlohmann::ordered_json;
 
+// The value as one line of JSON for a message: bytes that are not UTF-8 (pickled strings may hold any) show as
+// U+FFFD where dump() would throw.
+inline std::string shown(const Record& v) { return v.dump(-1, ' ', false, Record::error_handler_t::replace); }
+
 // The record's "type" and "id" fields, or "" when absent or not strings.
 std::string record_type(const Record& r);
 std::string record_id(const Record& r);
