@@ -201,7 +201,10 @@ PickleHooks numpy_pickle_hooks(const std::string& where) {
       fill(*a, d, arg(0)->s, where);
       return PyObject::make_opaque("ndarray", a);
     }
-    return PyObject::make_opaque("ndarray", a);  // _reconstruct(ndarray, (0,), b'b'); BUILD gives the content
+    // _reconstruct(ndarray, (0,), b'b'): an empty array of shape (0,), as numpy makes it, until BUILD gives the
+    // content (a pickle may leave BUILD out: the array stays empty, not a 0-d array without its element).
+    a->shape = {0};
+    return PyObject::make_opaque("ndarray", a);
   };
   hooks.build = [where](const PyRef& obj, const PyRef& state) {
     if (obj->opaque_kind == "numpy.dtype") {  // (version, byte order, subarray, names, fields, elsize, alignment, flags)
