@@ -282,10 +282,13 @@ ImportResult import_vidstg(const Record& json, const ImportTags& tags, const std
     try {
       if (id.empty()) throw Error(w, "no \"video_id\"");
       const double fps = as_number(field(v, "fps", w), "fps", w);
+      // Frame numbers and the step stay below 2^53, so the conversions and the loop below cannot overflow.
+      if (!(fps / 5 < 9e15)) throw Error(w, "fps " + std::to_string(fps) + " is not a frame rate");
       const int64_t rate = py_int(fps / 5);
       if (rate <= 0) throw Error(w, "fps " + std::to_string(fps) + " is below 5: eval_vidstg.py's frame step int(fps/5) would be 0");
       const uint64_t start = as_uint(field(v, "tube_start_frame", w), "tube_start_frame", w);
       const uint64_t end = as_uint(field(v, "tube_end_frame", w), "tube_end_frame", w);
+      if (start >= 9e15 || end >= 9e15) throw Error(w, "tube frames past 9e15 are not frame numbers");
       const std::string orig = as_string(field(v, "original_video_id", w), "original_video_id", w);
       const std::string target = as_string(field(v, "target_id", w), "target_id", w);
       if (!traj.contains(orig) || !traj[orig].contains(target)) throw Error(w, "no trajectory " + orig + "/" + target);
