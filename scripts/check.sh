@@ -48,6 +48,18 @@ bats --tap tests/bats 2>&1 | tee "$log"
 p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")
 if ! grep -q '^1\.\.' "$log"; then f=$((f + 1)); echo "check: bats did not run"; fi
 passed=$((passed + p)); failed=$((failed + f))
+
+# The fuzz targets (fuzz/, built with clang into build-fuzz/) for a few seconds each: their seeds and regression
+# inputs, then a little fuzzing; one test per target. `make fuzz` runs them for ten minutes each.
+echo "== fuzz targets (scripts/fuzz.sh, ${CHECK_FUZZ_SECONDS:-15} s each)"
+if command -v clang++ >/dev/null; then
+  FUZZ_SECONDS=${CHECK_FUZZ_SECONDS:-15} scripts/fuzz.sh 2>&1 | tee "$log"
+  p=$(grep -c ' ok$' "$log"); f=$(grep -c ' FINDING ' "$log")
+  if ! grep -q '^fuzz: [0-9]* targets' "$log"; then f=$((f + 1)); echo "check: the fuzz targets did not build or run"; fi
+  passed=$((passed + p)); failed=$((failed + f))
+else
+  echo "check: clang++ is missing (scripts/deps.sh installs it): fuzz targets skipped"
+fi
 rm -f "$log"
 
 echo "check: $passed passed, $failed failed"

@@ -14,6 +14,7 @@ packages=(
   gnuplot-nox                             # grove-train's curves (PNG)
   libcairo2-dev fonts-dejavu-core            # grove-render: drawing boxes and labels, PNG contact sheets
   libgtest-dev bats bc zstd jq            # tests and benchmarks
+  clang libclang-rt-dev                      # the fuzz targets (libFuzzer), built by make fuzz and make check
 )
 
 missing=()
