@@ -341,28 +341,52 @@ void fill_normal(float* dst, size_t n, uint64_t seed) {
 
 enum class Kind { Uniform, Ones, Zeros, Normal };
 
-// What the original's modules start from when built afresh: torch.nn's Linear/Conv bounds (biases by the fan-in of
-// their weight), norms at 1 and 0, nn.Embedding tables and SAM's Fourier matrix N(0, 1), CLIP's class embedding
-// N(0, 1), SAM's relative positions 0, adapters' alpha 0. SAM's pos_embed, zeros in SAM (which is never trained
-// from scratch), is N(0, 1) too: an image encoder that starts from nothing needs positions to tell where things are.
-std::pair<Kind, float> scratch_rule(const std::string& name, const std::vector<int64_t>& shape,
-                                    const std::map<std::string, std::vector<int64_t>>& shapes) {
-  if (ends_with(name, ".alpha") || name.find(".rel_pos_") != std::string::npos) return {Kind::Zeros, 0};
-  if (ends_with(name, "positional_encoding_gaussian_matrix") || ends_with(name, "class_embedding") ||
-      ends_with(name, "pos_embed"))
-    return {Kind::Normal, 0};
-  for (const char* table : {"embed_tokens.weight", "position_embedding.weight", "iou_token.weight", "mask_tokens.weight",
-                            "not_a_point_embed.weight", "no_mask_embed.weight"})
-    if (ends_with(name, table)) return {Kind::Normal, 0};
-  if (name.find("point_embeddings.") != std::string::npos) return {Kind::Normal, 0};
+// What the original's modules hold when built afresh, part by part:
+//   - the LLaVA side (LLaMA, its embeddings and head, the projector, text_hidden_fcs): Hugging Face's post_init,
+//     every Linear and Embedding N(0, 0.02) with zero biases;
+//   - CLIP: Hugging Face's CLIP init (patch and position embeddings N(0, 0.02), class embedding N(0, d^-1/2),
+//     attention in-projections N(0, d^-1/2 (2L)^-1/2), out-projection N(0, d^-1/2), fc1 N(0, (2d)^-1/2), fc2 like the
+//     in-projections, zero biases);
+//   - SAM and the adapters: torch.nn's Linear/Conv bounds (biases by the fan-in of their weight), nn.Embedding
+//     tokens and the Fourier matrix N(0, 1), relative positions 0, alpha 0. SAM's pos_embed, zeros in SAM (which is
+//     never trained from scratch), is N(0, 1): an image encoder that starts from nothing needs positions.
+//   Norms everywhere start at 1 and 0.
+struct Rule {
+  Kind kind;
+  float scale;  // the uniform bound or the normal's standard deviation
+};
+
+Rule scratch_rule(const std::string& name, const std::vector<int64_t>& shape,
+                  const std::map<std::string, std::vector<int64_t>>& shapes, const Config& c) {
   std::vector<int64_t> weight_shape = shape;
-  if (ends_with(name, ".bias")) {
+  const bool bias = ends_with(name, ".bias");
+  if (bias) {
     auto w = shapes.find(name.substr(0, name.size() - 5) + ".weight");
     if (w != shapes.end()) weight_shape = w->second;
-    if (weight_shape.size() == 1) return {Kind::Zeros, 0};  // a norm's bias
+    if (weight_shape.size() == 1) return {Kind::Zeros, 0};  // a norm's shift
   } else if (ends_with(name, ".weight") && shape.size() == 1) {
     return {Kind::Ones, 0};  // a norm's scale
   }
+  if (ends_with(name, ".alpha") || name.find(".rel_pos_") != std::string::npos) return {Kind::Zeros, 0};
+  const bool adapter = name.find(".adapters.") != std::string::npos;
+  if (!adapter && name.find("vision_tower.") != std::string::npos) {  // CLIP
+    const float d = static_cast<float>(c.clip.hidden_size), layers = static_cast<float>(c.clip.num_hidden_layers);
+    const float in_std = 1.0f / std::sqrt(d) / std::sqrt(2.0f * layers);
+    if (bias) return {Kind::Zeros, 0};
+    if (ends_with(name, "class_embedding")) return {Kind::Normal, 1.0f / std::sqrt(d)};
+    if (ends_with(name, "out_proj.weight")) return {Kind::Normal, 1.0f / std::sqrt(d)};
+    if (ends_with(name, "fc1.weight")) return {Kind::Normal, 1.0f / std::sqrt(2.0f * d)};
+    if (ends_with(name, "_proj.weight") || ends_with(name, "fc2.weight")) return {Kind::Normal, in_std};
+    return {Kind::Normal, 0.02f};  // patch and position embeddings
+  }
+  if (name.find("grounding_encoder.") == std::string::npos && !adapter) {  // the LLaVA side
+    if (bias) return {Kind::Zeros, 0};
+    return {Kind::Normal, 0.02f};
+  }
+  if (ends_with(name, "positional_encoding_gaussian_matrix") || ends_with(name, "pos_embed")) return {Kind::Normal, 1};
+  for (const char* table : {"iou_token.weight", "mask_tokens.weight", "not_a_point_embed.weight", "no_mask_embed.weight"})
+    if (ends_with(name, table)) return {Kind::Normal, 1};
+  if (name.find("point_embeddings.") != std::string::npos) return {Kind::Normal, 1};
   int64_t fan_in = 1;
   for (size_t d = 1; d < weight_shape.size(); ++d) fan_in *= weight_shape[d];
   return {Kind::Uniform, 1.0f / std::sqrt(static_cast<float>(fan_in))};
@@ -374,18 +398,21 @@ io::TensorFill random_fill(uint64_t seed, RandomInit init, const Config& c) {
   std::map<std::string, std::vector<int64_t>> shapes;
   if (init == RandomInit::Scratch)
     for (const auto& s : tensor_layout(c)) shapes[s.name] = s.shape;
-  return [seed, init, shapes](const io::TensorView& t, uint8_t* dst) {
+  return [seed, init, shapes, c](const io::TensorView& t, uint8_t* dst) {
     const size_t n = static_cast<size_t>(t.numel());
-    auto rule = init == RandomInit::Scratch ? scratch_rule(t.name, t.shape, shapes)
-                                            : std::make_pair(Kind::Uniform, default_init_bound(t.name, t.shape, {}));
+    const Rule rule = init == RandomInit::Scratch ? scratch_rule(t.name, t.shape, shapes, c)
+                                                  : Rule{Kind::Uniform, default_init_bound(t.name, t.shape, {})};
     const size_t chunk = 1 << 20;  // convert in pieces: no float copy of a whole 500 MB tensor
     std::vector<float> buf(std::min(n, chunk));
     for (size_t done = 0; done < n; done += chunk) {
       const size_t k = std::min(chunk, n - done);
       const uint64_t s = (seed ^ fnv1a(t.name)) + done;
-      switch (rule.first) {
-        case Kind::Uniform: fill_uniform(buf.data(), k, rule.second, s); break;
-        case Kind::Normal: fill_normal(buf.data(), k, s); break;
+      switch (rule.kind) {
+        case Kind::Uniform: fill_uniform(buf.data(), k, rule.scale, s); break;
+        case Kind::Normal:
+          fill_normal(buf.data(), k, s);
+          for (size_t i = 0; i < k; ++i) buf[i] *= rule.scale;
+          break;
         case Kind::Ones: std::fill(buf.begin(), buf.begin() + k, 1.0f); break;
         case Kind::Zeros: std::fill(buf.begin(), buf.begin() + k, 0.0f); break;
       }

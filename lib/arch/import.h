@@ -88,8 +88,10 @@ TokenizerFiles prepare_tokenizer(const std::string& dir, const Config& c);
 // tensor as it writes it, so a 7B model needs no 16 GB of memory.
 //   Uniform: every tensor uniform in +-1/sqrt(fan_in), fan_in the product of its dimensions after the first
 //            (1-D tensors, biases and norms included, get +-1; alpha 0): for speed measurements and tests.
-//   Scratch: what the original's modules hold when built afresh (torch.nn's Linear/Conv init, norms 1 and 0,
-//            embedding tables and SAM's pos_embed N(0,1), relative positions 0): the start of training from scratch.
+//   Scratch: what the original's modules hold when built afresh — the LLaVA side (LLaMA, projector,
+//            text_hidden_fcs) as Hugging Face's post_init leaves it, CLIP as Hugging Face's CLIP init, SAM and the
+//            adapters as torch.nn and segment_anything start them (pos_embed N(0,1)); norms 1 and 0: the start of
+//            training from scratch.
 enum class RandomInit { Uniform, Scratch };
 std::vector<io::TensorView> random_layout(const Config& c, io::DType dtype);
 io::TensorFill random_fill(uint64_t seed, RandomInit init, const Config& c);
