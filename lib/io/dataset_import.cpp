@@ -394,9 +394,11 @@ ImportResult import_anet(const Record& json, const Record& split_ids, const std:
         const Record& find = field(a, "frame_ind", w);
         const Record& clss = field(a, "process_clss", w);
         const Record& pidx = field(a, "process_idx", w);
-        if (!bnd.is_array() || bnd.size() != find.size() || bnd.size() != clss.size() || bnd.size() != pidx.size()) {
-          throw Error(w, "process_bnd_box, frame_ind, process_clss and process_idx must have one entry per box");
+        if (!bnd.is_array() || !find.is_array() || !clss.is_array() || !pidx.is_array() || bnd.size() != find.size() ||
+            bnd.size() != clss.size() || bnd.size() != pidx.size()) {
+          throw Error(w, "process_bnd_box, frame_ind, process_clss and process_idx must be lists with one entry per box");
         }
+        if (!tokens.is_array()) throw Error(w, "\"tokens\" must be a list");
         Record entities = Record::array(), boxes = Record::array(), labels = Record::array();
         for (int i = 0; i < 10; ++i) {
           boxes.push_back(Record::array());
