@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "io/limits.h"
 
 namespace grove::io {
 
@@ -107,8 +108,11 @@ std::string read_string(const char* p, const DType& d) {
 // Fills a from raw C-order bytes of dtype d.
 void fill(NumpyArray& a, const DType& d, const std::string& raw, const std::string& where) {
   if (d.order == '>' ) throw Error(where, "big-endian numpy arrays are not read here");
-  const int64_t n = a.size();
-  if (n < 0 || raw.size() != static_cast<uint64_t>(n) * static_cast<uint64_t>(d.itemsize)) {
+  const int64_t n = a.size();  // shape_of() checked that it fits
+  uint64_t bytes;
+  if (d.itemsize <= 0) throw Error(where, "numpy arrays of a dtype without width are not read here");
+  if (n < 0 || __builtin_mul_overflow(static_cast<uint64_t>(n), static_cast<uint64_t>(d.itemsize), &bytes) ||
+      raw.size() != bytes) {
     throw Error(where, "numpy array data of the wrong size");
   }
   a.kind = d.kind;
@@ -120,13 +124,29 @@ void fill(NumpyArray& a, const DType& d, const std::string& raw, const std::stri
   }
 }
 
-std::vector<int64_t> shape_of(const PyRef& t, const std::string& where) {
+// A shape whose size fits in int64 (so the array's data, of that many elements, is what bounds it), and which,
+// when it has a zero dimension, has at most max_rows (GROVE_MAX_ELEMENTS) empty rows before it: an empty array
+// of shape (2**40, 0) holds no data, but its rows would still be made one by one.
+std::vector<int64_t> shape_of(const PyRef& t, size_t max_rows, const std::string& where) {
   std::vector<int64_t> shape;
-  if (t->type == PyObject::Type::Int) return {t->i};
-  if (t->type != PyObject::Type::Tuple && t->type != PyObject::Type::List) throw Error(where, "bad numpy shape");
-  for (const auto& d : t->items) {
-    if (d->type != PyObject::Type::Int || d->i < 0) throw Error(where, "bad numpy shape");
-    shape.push_back(d->i);
+  if (t->type == PyObject::Type::Int) {
+    shape.push_back(t->i);
+  } else if (t->type == PyObject::Type::Tuple || t->type == PyObject::Type::List) {
+    for (const auto& d : t->items) {
+      if (d->type != PyObject::Type::Int) throw Error(where, "bad numpy shape");
+      shape.push_back(d->i);
+    }
+  } else {
+    throw Error(where, "bad numpy shape");
+  }
+  int64_t rows = 1;
+  for (int64_t d : shape) {
+    if (d < 0) throw Error(where, "bad numpy shape");
+    if (d == 0) {
+      if (static_cast<uint64_t>(rows) > max_rows) throw Error(where, "numpy array with too many empty rows");
+      break;
+    }
+    if (__builtin_mul_overflow(rows, d, &rows)) throw Error(where, "numpy shape too large");
   }
   return shape;
 }
@@ -157,7 +177,8 @@ PickleHooks numpy_pickle_hooks(const std::string& where) {
                         "builtins.bytearray", "__builtin__.bytearray"}) {
     hooks.allowed_globals.push_back(g);
   }
-  hooks.call = [where](const std::string& g, const PyRef& args) -> PyRef {
+  const size_t max_rows = ReadLimits::from_env().max_elements;
+  hooks.call = [where, max_rows](const std::string& g, const PyRef& args) -> PyRef {
     auto arg = [&](size_t i) -> const PyRef& {
       if (args->type != PyObject::Type::Tuple || args->items.size() <= i) throw Error(where, g + ": too few arguments");
       return args->items[i];
@@ -196,7 +217,7 @@ PickleHooks numpy_pickle_hooks(const std::string& where) {
     auto a = std::make_shared<NumpyArray>();
     if (g.size() > 11 && g.compare(g.size() - 11, 11, "_frombuffer") == 0) {  // protocol 5: (buf, dtype, shape, order)
       const DType& d = dtype_of(arg(1), where);
-      a->shape = shape_of(arg(2), where);
+      a->shape = shape_of(arg(2), max_rows, where);
       if (arg(3)->s == "F" && a->shape.size() > 1) throw Error(where, "Fortran-ordered numpy arrays are not read here");
       fill(*a, d, arg(0)->s, where);
       return PyObject::make_opaque("ndarray", a);
@@ -206,7 +227,7 @@ PickleHooks numpy_pickle_hooks(const std::string& where) {
     a->shape = {0};
     return PyObject::make_opaque("ndarray", a);
   };
-  hooks.build = [where](const PyRef& obj, const PyRef& state) {
+  hooks.build = [where, max_rows](const PyRef& obj, const PyRef& state) {
     if (obj->opaque_kind == "numpy.dtype") {  // (version, byte order, subarray, names, fields, elsize, alignment, flags)
       auto& d = *std::static_pointer_cast<DType>(obj->opaque);
       if (state->items.size() > 1 && state->items[1]->type == PyObject::Type::String && !state->items[1]->s.empty()) {
@@ -225,7 +246,7 @@ PickleHooks numpy_pickle_hooks(const std::string& where) {
     // (version, shape, dtype, is_fortran, raw bytes or, for object arrays, a list)
     if (state->type != PyObject::Type::Tuple || state->items.size() != 5) throw Error(where, "unexpected numpy array state");
     auto& a = *std::static_pointer_cast<NumpyArray>(obj->opaque);
-    a.shape = shape_of(state->items[1], where);
+    a.shape = shape_of(state->items[1], max_rows, where);
     const DType& d = dtype_of(state->items[2], where);
     const PyRef& fortran = state->items[3];
     if ((fortran->type == PyObject::Type::Bool ? fortran->b : fortran->i != 0) && a.shape.size() > 1) {
