@@ -130,7 +130,7 @@ Record numpy_to_json(const NumpyArray& a, size_t dim, int64_t& pos, const std::s
     if (a.kind == 'U' || a.kind == 'S') return a.strings[i];
     if (a.kind == 'f') return a.numbers[i];
     if (a.kind == 'b') return a.numbers[i] != 0;
-    return static_cast<int64_t>(a.numbers[i]);
+    return numpy_int(a.numbers[i], where);
   };
   if (a.shape.empty()) return element(pos++);
   Record out = Record::array();

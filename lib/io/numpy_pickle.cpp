@@ -212,7 +212,7 @@ PickleHooks numpy_pickle_hooks(const std::string& where) {
       double v = read_number(raw.data(), d, where);
       if (d.kind == 'b') return PyObject::boolean(v != 0);
       if (d.kind == 'f') return PyObject::real(v);
-      return PyObject::integer(static_cast<int64_t>(v));
+      return PyObject::integer(numpy_int(v, where));
     }
     auto a = std::make_shared<NumpyArray>();
     if (g.size() > 11 && g.compare(g.size() - 11, 11, "_frombuffer") == 0) {  // protocol 5: (buf, dtype, shape, order)
@@ -270,6 +270,11 @@ PickleHooks numpy_pickle_hooks(const std::string& where) {
 
 PyRef unpickle_with_numpy(std::string_view data, const std::string& where) {
   return unpickle(data, numpy_pickle_hooks(where), where);
+}
+
+int64_t numpy_int(double v, const std::string& where) {
+  if (!(v >= -0x1p63 && v < 0x1p63)) throw Error(where, "numpy integer " + std::to_string(v) + " does not fit in int64");
+  return static_cast<int64_t>(v);
 }
 
 const NumpyArray* as_numpy(const PyRef& v) {

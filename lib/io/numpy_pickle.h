@@ -33,6 +33,10 @@ PyRef unpickle_with_numpy(std::string_view data, const std::string& where);
 // The array v holds, or nullptr when v is not a numpy array.
 const NumpyArray* as_numpy(const PyRef& v);
 
+// An element of an integer array or scalar (kept as a double) as int64; throws grove::Error(where, ...) when it
+// lies outside int64 (uint64 values past 2**63, and the int64 values next to its ends, which round to 2**63).
+int64_t numpy_int(double v, const std::string& where);
+
 // Python's truthiness-free views used by the importers: a number (int, float, bool, or a 1-element numeric
 // array), a string (str, bytes, or a 1-element string array), a sequence (list, tuple, or an array's first
 // axis: rows of a 2-D array become float lists). Each throws grove::Error(where, ...) naming what it found.
