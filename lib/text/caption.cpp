@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
 
 #include "core/error.h"
 #include "core/strings.h"
@@ -56,6 +55,27 @@ std::string remove_tags(const std::string& s) {
       }
     }
     out += s[i++];
+  }
+  return out;
+}
+
+// The groups of re.finditer(r'<p>(.*?)</p>', s): the text from each "<p>" to the first "</p>" after it, when no
+// line break lies between them ('.' matches neither \n nor \r). A scan, since std::regex recurses once per
+// character matched (a 200 KB answer overflowed the stack).
+std::vector<std::string> tagged_phrases(const std::string& s) {
+  std::vector<std::string> out;
+  for (size_t i = 0;;) {
+    const size_t at = s.find("<p>", i);
+    if (at == std::string::npos) break;
+    const size_t close = s.find("</p>", at + 3);
+    if (close == std::string::npos) break;  // no later "<p>" has a "</p>" either
+    const size_t brk = s.find_first_of("\n\r", at + 3);
+    if (brk < close) {  // no match from here, nor from any "<p>" before the break
+      i = brk + 1;
+      continue;
+    }
+    out.push_back(s.substr(at + 3, close - at - 3));
+    i = close + 4;
   }
   return out;
 }
@@ -118,10 +138,7 @@ std::string answer_of_decoded(const std::string& decoded) {
 
 ParsedCaption parse_answer(const std::string& text_output) {
   ParsedCaption out;
-  static const std::regex phrase("<p>(.*?)</p>");
-  for (auto it = std::sregex_iterator(text_output.begin(), text_output.end(), phrase); it != std::sregex_iterator();
-       ++it)
-    out.phrases.push_back(strip((*it)[1].str()));
+  for (const auto& p : tagged_phrases(text_output)) out.phrases.push_back(strip(p));
   out.caption = strip(strip(collapse(replace_all(remove_tags(text_output), "[DET]", "")), "'"));
   out.tagged_caption = strip(strip(collapse(replace_all(text_output, "[DET]", "")), "'"));
   return out;
