@@ -16,18 +16,18 @@ measure() {
   kb=$(tail -1 "$T/rss")
 }
 
-@test "a decompression bomb (one record of 200 MB in a 7 kB zstd file) is refused at GROVE_MAX_RECORD_BYTES" {
-  # {"type": "x", "b": <bin32 of 200 MB of zeros>}
-  { cat "$T/header.grove"; printf '\x82\xa4type\xa1x\xa1b\xc6\x0b\xeb\xc2\x00'; head -c 200000000 /dev/zero; } | zstd -q -19 -o "$T/bomb.grove.zst"
+@test "a decompression bomb (one record of 1 GB in a 40 kB zstd file) is refused at GROVE_MAX_RECORD_BYTES" {
+  # {"type": "x", "b": <bin32 of 1 GB of zeros>}
+  { cat "$T/header.grove"; printf '\x82\xa4type\xa1x\xa1b\xc6\x3b\x9a\xca\x00'; head -c 1000000000 /dev/zero; } | zstd -q -3 -o "$T/bomb.grove.zst"
   [ "$(stat -c %s "$T/bomb.grove.zst")" -lt 100000 ]
   measure env GROVE_MAX_RECORD_BYTES=1000000 grove-convert count "$T/bomb.grove.zst"
   echo "peak $kb kB; $(cat "$T/err")"
   [ "$st" -eq 2 ]
   one_error_line "$T/err" "grove-convert: error: $T/bomb.grove.zst: record at byte"
   grep -q "GROVE_MAX_RECORD_BYTES\|size limit" "$T/err"
-  [ "$kb" -lt 150000 ]
+  [ "$kb" -lt 400000 ]   # far below what the claimed sizes would take (AddressSanitizer builds included)
   # The same file within a raised limit is read.
-  GROVE_MAX_RECORD_BYTES=300000000 grove-convert -q count "$T/bomb.grove.zst" | grep -q "^x	1$"
+  GROVE_MAX_RECORD_BYTES=1100000000 grove-convert -q count "$T/bomb.grove.zst" | grep -q "^x	1$"
 }
 
 @test "a record that claims 4 GB but holds a few bytes is refused without allocating them" {
@@ -36,7 +36,7 @@ measure() {
   echo "peak $kb kB; $(cat "$T/err")"
   [ "$st" -eq 2 ]
   one_error_line "$T/err" "grove-convert: error: $T/claim.grove"
-  [ "$kb" -lt 150000 ]
+  [ "$kb" -lt 400000 ]   # far below what the claimed sizes would take (AddressSanitizer builds included)
 }
 
 @test "GROVE_MAX_ELEMENTS bounds an array or map; GROVE_MAX_DEPTH bounds nesting" {
@@ -73,7 +73,7 @@ measure() {
   [ "$st" -eq 2 ]
   one_error_line "$T/err" "grove-convert: error: $T/huge.safetensors"
   grep -q "100 MB limit" "$T/err"
-  [ "$kb" -lt 150000 ]
+  [ "$kb" -lt 400000 ]   # far below what the claimed sizes would take (AddressSanitizer builds included)
 }
 
 @test "a safetensors tensor whose shape does not match its bytes is refused" {
@@ -83,5 +83,5 @@ measure() {
   echo "peak $kb kB; $(cat "$T/err")"
   [ "$st" -eq 2 ]
   one_error_line "$T/err" "grove-convert: error: $T/shape.safetensors"
-  [ "$kb" -lt 150000 ]
+  [ "$kb" -lt 400000 ]   # far below what the claimed sizes would take (AddressSanitizer builds included)
 }
