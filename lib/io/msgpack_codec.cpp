@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "core/error.h"
 #include "io/file.h"
@@ -138,6 +139,9 @@ struct MsgpackReader::Impl {
   msgpack::unpacker unp;
   size_t fed = 0;   // bytes handed to the unpacker so far
   size_t done = 0;  // end offset of the last complete value (the parser may consume a partial one's bytes)
+  size_t scanned = 0;            // how far whole_value() has come into the unparsed bytes,
+  uint64_t pending = 1;          // how many values it still has to pass,
+  std::vector<uint64_t> left{1};  // and how many at each level open there (the record, then its containers)
 
   Impl(InputFile& f, const ReadLimits& l)
       : in(f),
@@ -146,6 +150,96 @@ struct MsgpackReader::Impl {
             msgpack::unpack_limit(l.max_elements, l.max_elements, l.max_record_bytes, l.max_record_bytes,
                                   l.max_record_bytes, l.max_depth)) {}
 };
+
+namespace {
+
+// Whether the unparsed bytes hold a whole value yet, scanning on from where the last call stopped. msgpack-c
+// allocates a container's elements as soon as it reads the container's header (24 bytes each: a 5-byte header
+// claiming 4M elements costs 96 MB, and headers nest), so it is only handed whole values, where every element
+// stands on at least one byte. Counts, lengths and nesting over the limits are refused here, before any
+// allocation, with msgpack-c's messages.
+bool whole_value(const std::string& where, size_t start, size_t& scanned, uint64_t& pending,
+                 std::vector<uint64_t>& left, msgpack::unpacker& unp, const ReadLimits& limits) {
+  const auto* p = reinterpret_cast<const uint8_t*>(unp.nonparsed_buffer());
+  const size_t n = unp.nonparsed_size();
+  const std::string at = "record at byte " + std::to_string(start);
+  auto too_large = [&](const std::string& what) {
+    return Error(where, at + " exceeds a size limit (" + what +
+                            "); see GROVE_MAX_ELEMENTS, GROVE_MAX_RECORD_BYTES, GROVE_MAX_DEPTH");
+  };
+  while (!left.empty()) {
+    if (left.back() == 0) {
+      left.pop_back();
+      continue;
+    }
+    if (scanned >= n) return false;
+    const uint8_t b = p[scanned];
+    size_t head = 1, size_bytes = 0;  // the header's length, and how many of its bytes give a count or length
+    uint64_t payload = 0, children = 0;
+    bool is_map = false, is_array = false;
+    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+      // fixint, nil, false, true
+    } else if (b <= 0x8f) {
+      children = 2 * (b & 0x0f);
+    } else if (b <= 0x9f) {
+      children = b & 0x0f;
+    } else if (b <= 0xbf) {
+      payload = b & 0x1f;
+    } else {
+      switch (b) {
+        case 0xc4: case 0xd9: size_bytes = 1; break;            // bin 8, str 8
+        case 0xc5: case 0xda: size_bytes = 2; break;            // bin 16, str 16
+        case 0xc6: case 0xdb: size_bytes = 4; break;            // bin 32, str 32
+        case 0xc7: size_bytes = 1; payload = 1; break;          // ext 8 (+ its type byte)
+        case 0xc8: size_bytes = 2; payload = 1; break;          // ext 16
+        case 0xc9: size_bytes = 4; payload = 1; break;          // ext 32
+        case 0xca: payload = 4; break;                          // float 32
+        case 0xcb: payload = 8; break;                          // float 64
+        case 0xcc: case 0xd0: payload = 1; break;               // uint 8, int 8
+        case 0xcd: case 0xd1: payload = 2; break;
+        case 0xce: case 0xd2: payload = 4; break;
+        case 0xcf: case 0xd3: payload = 8; break;
+        case 0xd4: payload = 2; break;                          // fixext 1 (+ its type byte)
+        case 0xd5: payload = 3; break;
+        case 0xd6: payload = 5; break;
+        case 0xd7: payload = 9; break;
+        case 0xd8: payload = 17; break;
+        case 0xdc: size_bytes = 2; is_array = true; break;      // array 16
+        case 0xdd: size_bytes = 4; is_array = true; break;      // array 32
+        case 0xde: size_bytes = 2; is_map = true; break;        // map 16
+        case 0xdf: size_bytes = 4; is_map = true; break;        // map 32
+        default: throw Error(where, "invalid msgpack at byte " + std::to_string(start) + " (parse error)");  // 0xc1
+      }
+    }
+    head += size_bytes;
+    if (n - scanned < head) return false;
+    uint64_t count = 0;
+    for (size_t i = 1; i < head; ++i) count = (count << 8) | p[scanned + i];
+    if (is_array || is_map) {
+      if (count > limits.max_elements) throw too_large(is_map ? "map size overflow" : "array size overflow");
+      children = is_map ? 2 * count : count;
+    } else if (size_bytes > 0) {
+      if (count > limits.max_record_bytes) throw too_large("str, bin or ext size overflow");
+      payload += count;
+    }
+    if (n - scanned - head < payload) return false;
+    scanned += head + payload;
+    --left.back();
+    if (children > 0) {
+      if (left.size() > limits.max_depth) {
+        throw Error(where, at + " is nested deeper than " + std::to_string(limits.max_depth) + " levels");
+      }
+      left.push_back(children);
+    }
+    // Every value still to come needs a byte of its own.
+    if (__builtin_add_overflow(pending - 1, children, &pending) || pending > limits.max_record_bytes) {
+      throw too_large("more values than bytes allowed");
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 MsgpackReader::MsgpackReader(InputFile& in, const ReadLimits& limits)
     : impl_(std::make_unique<Impl>(in, limits)) {}
@@ -159,7 +253,15 @@ bool MsgpackReader::next(Record& out) {
     msgpack::object_handle oh;
     bool got = false;
     try {
-      got = d.unp.next(oh);
+      if (whole_value(where, start, d.scanned, d.pending, d.left, d.unp, d.limits)) {
+        got = d.unp.next(oh);
+        if (!got) throw std::runtime_error("a whole value did not parse");
+        d.scanned = 0;
+        d.pending = 1;
+        d.left.assign(1, 1);
+      }
+    } catch (const Error&) {
+      throw;
     } catch (const msgpack::depth_size_overflow& e) {
       throw Error(where, "record at byte " + std::to_string(start) + " is nested deeper than " +
                              std::to_string(d.limits.max_depth) + " levels");
