@@ -75,7 +75,7 @@ Record from_json_line(const std::string& line, const std::string& where, size_t 
   Record r;
   try {
     r = Record::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     std::string what = e.what();
     if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);  // drop "[json.exception...]"
     throw Error(at, "invalid JSON: " + what);

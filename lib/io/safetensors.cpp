@@ -99,7 +99,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(std::make_shar
   Record header;
   try {
     header = Record::parse(file_->data() + 8, file_->data() + 8 + n);
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {  // parse_error, and out_of_range for a number like 1e999
     throw bad("its header is not valid JSON");
   }
   if (!header.is_object()) throw bad("its header is not a JSON object");
@@ -176,7 +176,7 @@ ShardIndex read_shard_index(const std::string& path) {
     std::string text, chunk(1 << 16, '\0');
     for (size_t k; (k = in.read(chunk.data(), chunk.size())) > 0;) text.append(chunk.data(), k);
     index = Record::parse(text);
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {  // parse_error, and out_of_range for a number like 1e999
     throw Error(path, "not valid JSON");
   }
   if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object()) {
