@@ -128,12 +128,15 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(std::make_shar
     const auto& shape = entry["shape"];
     const auto& offsets = entry["data_offsets"];
     if (!shape.is_array()) throw fail("shape is not an array");
-    uint64_t numel = 1;
+    // span: the product of the non-zero dimensions, which bounds every partial product TensorView::numel()
+    // makes (in int64) even when a zero dimension comes last.
+    uint64_t numel = 1, span = 1;
     for (const auto& d : shape) {
       if (!d.is_number_unsigned()) throw fail("shape has a non-integer or negative dimension");
       uint64_t v = d.get<uint64_t>();
       if (v > static_cast<uint64_t>(INT64_MAX)) throw fail("shape has an absurd dimension");
-      if (v != 0 && numel > UINT64_MAX / v) throw fail("shape overflows");
+      if (v != 0 && span > static_cast<uint64_t>(INT64_MAX) / v) throw fail("shape overflows");
+      if (v != 0) span *= v;
       numel *= v;
       t.shape.push_back(static_cast<int64_t>(v));
     }
