@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
       ->default_val(5)
       ->check(CLI::PositiveNumber);
   app.add_option("--scale", o.scale, "Scale the frames by this factor")->default_val(1)->check(CLI::Range(0.05, 8.0));
-  return tool.run(argc, argv, [&]() -> int {
+  const int status = tool.run(argc, argv, [&]() -> int {
     std::map<std::string, Truth> truths;
     if (!o.gt.empty()) {
       grove::io::StreamReader gt(o.gt);
@@ -199,4 +199,6 @@ int main(int argc, char** argv) {
     tool.summary(std::to_string(clips) + " clips drawn (" + std::to_string(files) + " files) in " + o.output_dir);
     return tool.status();
   });
+  render::release_fonts();
+  return status;
 }

@@ -1,6 +1,7 @@
 #include "render/overlay.h"
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -244,6 +245,11 @@ void write_contact_sheet(const std::string& path, const std::vector<Frame>& fram
     throw Error(path, "cannot write the PNG file");
   }
   std::filesystem::rename(tmp, path);
+}
+
+void release_fonts() {
+  cairo_debug_reset_static_data();
+  FcFini();
 }
 
 }  // namespace grove::render
