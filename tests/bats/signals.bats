@@ -16,13 +16,14 @@ slow_samples() {
 
 no_temporaries() { ! ls -a "$1" | grep -q '\.tmp-'; }
 
-setup() {
-  set -m  # job control: background jobs get SIGINT as a terminal's foreground job would (not ignored)
-}
+# A tool run with SIGINT and SIGTERM at their defaults: a background job of a non-interactive shell (or of whatever
+# started the test run) inherits SIGINT ignored, and grove keeps a signal ignored at start ignored, as it should.
+# (A command, not a function: the background job's pid must be the tool's own.)
+fresh=(env --default-signal=INT,TERM)
 
 @test "SIGINT between records: exit 130, one line naming the signal, no output file" {
   T=$BATS_TEST_TMPDIR
-  slow_samples 100 0.05 | grove-convert cat - -o "$T/out.grove" 2> "$T/err" &
+  slow_samples 100 0.05 | "${fresh[@]}" grove-convert cat - -o "$T/out.grove" 2> "$T/err" &
   pid=$!
   sleep 1
   kill -INT "$pid"
@@ -33,10 +34,24 @@ setup() {
   no_temporaries "$T"
 }
 
+@test "a SIGINT ignored by whoever started the tool stays ignored (nohup, background jobs); SIGTERM still stops it" {
+  T=$BATS_TEST_TMPDIR
+  slow_samples 100 0.05 | env --ignore-signal=INT --default-signal=TERM grove-convert cat - -o "$T/out.grove" 2> "$T/err" &
+  pid=$!
+  sleep 1
+  kill -INT "$pid"
+  sleep 0.5
+  kill -0 "$pid"
+  kill -TERM "$pid"
+  st=0; wait "$pid" || st=$?
+  [ "$st" -eq 143 ]
+  [ ! -e "$T/out.grove" ]
+}
+
 @test "SIGTERM between records: exit 143; an existing output is left as it was" {
   T=$BATS_TEST_TMPDIR
   echo "before" > "$T/out.jsonl"
-  slow_samples 100 0.05 | grove-convert cat - -o "$T/out.jsonl" 2> "$T/err" &
+  slow_samples 100 0.05 | "${fresh[@]}" grove-convert cat - -o "$T/out.jsonl" 2> "$T/err" &
   pid=$!
   sleep 1
   kill -TERM "$pid"
@@ -52,7 +67,7 @@ setup() {
   # Both get the signal, as a terminal's Ctrl-C gives it to the whole pipeline; the producer's end of input comes
   # after the signal, so the reader must not take it for the end of the stream.
   mkfifo "$T/p"
-  grove-convert cat "$T/p" -o "$T/out.grove" 2> "$T/err" &
+  "${fresh[@]}" grove-convert cat "$T/p" -o "$T/out.grove" 2> "$T/err" &
   pid=$!
   { slow_samples 100 0.05; } > "$T/p" &
   producer=$!
@@ -69,7 +84,7 @@ setup() {
   mkfifo "$T/p"
   sleep 60 > "$T/p" &   # a writer that never writes: the reader blocks
   writer=$!
-  grove-convert cat "$T/p" -o "$T/out.grove" 2> "$T/err" &
+  "${fresh[@]}" grove-convert cat "$T/p" -o "$T/out.grove" 2> "$T/err" &
   pid=$!
   sleep 0.5
   kill -INT "$pid"
@@ -91,7 +106,7 @@ setup() {
   grove-infer -q -m "$T/model" "$T/frames.jsonl" -o "$T/straight.grove"
   # Frames records arrive one a second: the signal comes while clips are still to come.
   (head -1 "$T/frames.jsonl"; tail -n +2 "$T/frames.jsonl" | while IFS= read -r line; do printf '%s\n' "$line"; sleep 1; done) |
-    grove-infer -q -m "$T/model" - -o "$T/pred.grove" --resume 2> "$T/err" &
+    "${fresh[@]}" grove-infer -q -m "$T/model" - -o "$T/pred.grove" --resume 2> "$T/err" &
   pid=$!
   until [ -s "$T/pred.grove.partial" ]; do sleep 0.1; done
   kill -INT "$pid"
@@ -110,7 +125,7 @@ setup() {
   grove-train -q "${args[@]}" -o "$T/straight"
   for launcher in "" "--nproc 2"; do
     rm -rf "$T/cut"
-    grove-train -q "${args[@]}" $launcher -o "$T/cut" 2> "$T/err" &
+    "${fresh[@]}" grove-train -q "${args[@]}" $launcher -o "$T/cut" 2> "$T/err" &
     pid=$!
     until [ -f "$T/cut/log.jsonl" ] && [ "$(grep -c '"type":"step"' "$T/cut/log.jsonl")" -ge 4 ]; do sleep 0.05; done
     kill -TERM "$pid"
