@@ -147,8 +147,8 @@ TEST(CiderD, HandWorked) {
 TEST(CiderD, LengthPenaltyCountsBigrams) {
   // "a b c" (2 bigrams) against "a b" (1 bigram): delta 1 -> exp(-1/72); unigram cosine 2/sqrt(6), bigram 1/sqrt(2).
   std::vector<double> c = cider_d({item("a b c", {"a b"}), item("x", {"q r"})});
-  double l2 = std::log(2.0);
-  // c is in no reference: idf log 2 too (df 0 -> max(1, 0)). Unigram: dot 2 l2^2 / (sqrt(3) l2 * sqrt(2) l2).
+  // c is in no reference: idf log 2 too (df 0 -> max(1, 0)), so every weight is log 2 and cancels.
+  // Unigram: dot 2 l2^2 / (sqrt(3) l2 * sqrt(2) l2) with l2 = log 2.
   double v1 = 2 / (std::sqrt(3.0) * std::sqrt(2.0)), v2 = 1 / std::sqrt(2.0);
   EXPECT_NEAR(c[0], (v1 + v2) * std::exp(-1.0 / 72) / 4 * 10, 1e-12);
 }
@@ -218,7 +218,8 @@ TEST(PtbTokenize, AnyBytesTerminate) {
   // Arbitrary bytes (invalid UTF-8, NUL, control characters, brackets, quotes) end in some tokens, never a hang.
   uint32_t x = 12345;
   auto next = [&] { return x = x * 1664525u + 1013904223u; };
-  const std::string alphabet = std::string("aZ09 .,'\"-()[]{}<>&;:/\\$#@!?*+=~`|^_\n\t\r\x7f", 44) + std::string(1, '\0') +
+  static const char kAscii[] = "aZ09 .,'\"-()[]{}<>&;:/\\$#@!?*+=~`|^_\n\t\r\x7f";
+  const std::string alphabet = std::string(kAscii, sizeof kAscii - 1) + std::string(1, '\0') +
                                "\xc3\xa9\xe2\x80\x99\xe2\x80\x94\xf0\x9f\x98\x80\xff\xfe\xc3";
   std::vector<std::string> texts;
   for (int i = 0; i < 300; ++i) {
