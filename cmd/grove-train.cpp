@@ -217,18 +217,21 @@ int main(int argc, char** argv) {
     const int64_t steps = grove::train::run_training(o);
     progress.finish();
     if (lead) {
-      // The curves, when gnuplot is at hand.
+      // The curves, when gnuplot is at hand: drawn under a temporary name, renamed once complete.
       const std::string out = o.output_dir;
+      const std::string png = out + "/curves.png", tmp = png + ".tmp-" + std::to_string(::getpid()) + ".png";
       if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
         const std::string script =
-            "set terminal pngcairo size 900,500\nset output '" + out + "/curves.png'\nset xlabel 'step'\n"
+            "set terminal pngcairo size 900,500\nset output '" + tmp + "'\nset xlabel 'step'\n"
             "set key outside\nplot '< jq -r \"select(.type==\\\"step\\\") | [.step,.loss,.ce,.giou,.l1,.objectness] | @tsv\" " +
             out + "/log.jsonl' u 1:2 w l t 'loss', '' u 1:3 w l t 'ce', '' u 1:4 w l t 'giou', '' u 1:5 w l t 'l1', "
             "'' u 1:6 w l t 'objectness'\n";
         FILE* p = ::popen("gnuplot 2>/dev/null", "w");
         if (p) {
           std::fputs(script.c_str(), p);
-          ::pclose(p);
+          std::error_code ec;
+          if (::pclose(p) == 0 && std::filesystem::exists(tmp)) std::filesystem::rename(tmp, png, ec);
+          std::filesystem::remove(tmp, ec);
         }
       }
       tool.summary(std::to_string(steps) + " steps, last loss " + std::to_string(last_loss) + "; checkpoints in " + out);
