@@ -9,6 +9,7 @@
 #   FUZZ_TARGETS="a b" the targets to run (default: all, the names of fuzz/*_fuzz.cpp without _fuzz.cpp)
 #   FUZZ_PARALLEL=N    targets run at once (default 1)
 #   JOBS=N             build parallelism (default: every core)
+# fuzz/dict/TARGET.dict, when there is one, is given to the target as its libFuzzer dictionary (-dict).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,15 +41,16 @@ run_one() {
     -artifact_prefix="$build/artifacts/$t/" "${dict[@]}" "$build/corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1
   local rc=$?
   local execs rate corpus
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  corpus=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -1 | cut -d' ' -f2)
+  # (-a: the log quotes inputs' bytes, which would make grep call it binary)
+  execs=$(grep -a '^stat::number_of_executed_units:' "$log" | tail -1 | tr -dc 0-9)
+  rate=$(grep -a '^stat::average_exec_per_sec:' "$log" | tail -1 | tr -dc 0-9)
+  corpus=$(grep -ao 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -1 | cut -d' ' -f2)
   if [ "$rc" -eq 0 ]; then
     printf '%-18s %10s execs %7s/s  corpus %-12s ok\n' "$t" "${execs:-?}" "${rate:-?}" "${corpus:-?}" >"$result"
   else
     local what artifact
-    what=$(grep -m1 -oE 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer): [a-zA-Z-]+|runtime error: .*|FUZZ_CHECK failed: .*|uncaught exception|deadly signal' "$log")
-    artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+    what=$(grep -a -m1 -oE 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer): [a-zA-Z-]+|runtime error: .*|FUZZ_CHECK failed: .*|uncaught exception|deadly signal' "$log")
+    artifact=$(grep -a 'Test unit written to ' "$log" | tail -1 | sed 's/.*Test unit written to //')
     printf '%-18s %10s execs %7s/s  corpus %-12s FINDING (exit %s): %s; input %s; log %s\n' "$t" "${execs:-?}" \
       "${rate:-?}" "${corpus:-?}" "$rc" "${what:-see the log}" "${artifact:-none}" "$log" >"$result"
   fi
