@@ -244,7 +244,8 @@ int main(int argc, char** argv) {
   random_verb
       ->add_option("--init", init_name,
                    "uniform: every tensor in +-1/sqrt(fan_in) (speed, tests); scratch: as the original's modules "
-                   "start when built afresh (norms 1, embeddings N(0,1)...), to train from scratch")
+                   "start when built afresh (Hugging Face's init for LLaMA and CLIP, torch.nn's for SAM), to train "
+                   "from scratch")
       ->check(CLI::IsMember({"uniform", "scratch"}))
       ->default_val("uniform");
   random_verb->add_option("--tokenizer", tokenizer_dir, "Tokenizer folder to include (ids checked against the config)")

@@ -121,14 +121,20 @@ void fill_uniform(float* dst, size_t n, float bound, uint64_t seed) {
 
 // PyTorch's default initialisation of Linear and Conv layers: weight and bias uniform in +-1/sqrt(fan_in)
 // (kaiming_uniform with a = sqrt(5) gives that same bound); an adapter's alpha starts at 0.
+// The shape that sets a tensor's initialisation: a bias's is its weight's (found in layout), any other's its own.
+std::vector<int64_t> governing_shape(const std::string& name, const std::vector<int64_t>& shape,
+                                     const std::vector<TensorSpec>& layout) {
+  if (ends_with(name, ".bias")) {
+    const std::string w = name.substr(0, name.size() - 5) + ".weight";
+    for (const auto& s : layout)
+      if (s.name == w) return s.shape;
+  }
+  return shape;
+}
+
 float default_init_bound(const std::string& name, const std::vector<int64_t>& shape, const std::vector<TensorSpec>& layout) {
   if (ends_with(name, ".alpha")) return 0.0f;
-  std::vector<int64_t> weight_shape = shape;
-  if (ends_with(name, ".bias")) {
-    std::string w = name.substr(0, name.size() - 5) + ".weight";
-    for (const auto& s : layout)
-      if (s.name == w) weight_shape = s.shape;
-  }
+  const std::vector<int64_t> weight_shape = governing_shape(name, shape, layout);
   int64_t fan_in = 1;
   for (size_t d = 1; d < weight_shape.size(); ++d) fan_in *= weight_shape[d];
   return 1.0f / std::sqrt(static_cast<float>(fan_in));
@@ -356,17 +362,11 @@ struct Rule {
   float scale;  // the uniform bound or the normal's standard deviation
 };
 
-Rule scratch_rule(const std::string& name, const std::vector<int64_t>& shape,
-                  const std::map<std::string, std::vector<int64_t>>& shapes, const Config& c) {
-  std::vector<int64_t> weight_shape = shape;
+Rule scratch_rule(const std::string& name, const std::vector<int64_t>& shape, const std::vector<TensorSpec>& layout,
+                  const Config& c) {
   const bool bias = ends_with(name, ".bias");
-  if (bias) {
-    auto w = shapes.find(name.substr(0, name.size() - 5) + ".weight");
-    if (w != shapes.end()) weight_shape = w->second;
-    if (weight_shape.size() == 1) return {Kind::Zeros, 0};  // a norm's shift
-  } else if (ends_with(name, ".weight") && shape.size() == 1) {
-    return {Kind::Ones, 0};  // a norm's scale
-  }
+  if (bias && governing_shape(name, shape, layout).size() == 1) return {Kind::Zeros, 0};  // a norm's shift
+  if (!bias && ends_with(name, ".weight") && shape.size() == 1) return {Kind::Ones, 0};   // a norm's scale
   if (ends_with(name, ".alpha") || name.find(".rel_pos_") != std::string::npos) return {Kind::Zeros, 0};
   const bool adapter = name.find(".adapters.") != std::string::npos;
   if (!adapter && name.find("vision_tower.") != std::string::npos) {  // CLIP
@@ -387,20 +387,17 @@ Rule scratch_rule(const std::string& name, const std::vector<int64_t>& shape,
   for (const char* table : {"iou_token.weight", "mask_tokens.weight", "not_a_point_embed.weight", "no_mask_embed.weight"})
     if (ends_with(name, table)) return {Kind::Normal, 1};
   if (name.find("point_embeddings.") != std::string::npos) return {Kind::Normal, 1};
-  int64_t fan_in = 1;
-  for (size_t d = 1; d < weight_shape.size(); ++d) fan_in *= weight_shape[d];
-  return {Kind::Uniform, 1.0f / std::sqrt(static_cast<float>(fan_in))};
+  return {Kind::Uniform, default_init_bound(name, shape, layout)};
 }
 
 }  // namespace
 
 io::TensorFill random_fill(uint64_t seed, RandomInit init, const Config& c) {
-  std::map<std::string, std::vector<int64_t>> shapes;
-  if (init == RandomInit::Scratch)
-    for (const auto& s : tensor_layout(c)) shapes[s.name] = s.shape;
-  return [seed, init, shapes, c](const io::TensorView& t, uint8_t* dst) {
+  std::vector<TensorSpec> layout;
+  if (init == RandomInit::Scratch) layout = tensor_layout(c);
+  return [seed, init, layout, c](const io::TensorView& t, uint8_t* dst) {
     const size_t n = static_cast<size_t>(t.numel());
-    const Rule rule = init == RandomInit::Scratch ? scratch_rule(t.name, t.shape, shapes, c)
+    const Rule rule = init == RandomInit::Scratch ? scratch_rule(t.name, t.shape, layout, c)
                                                   : Rule{Kind::Uniform, default_init_bound(t.name, t.shape, {})};
     const size_t chunk = 1 << 20;  // convert in pieces: no float copy of a whole 500 MB tensor
     std::vector<float> buf(std::min(n, chunk));
