@@ -9,6 +9,7 @@
 #include "cli/progress.h"
 #include "cli/tool.h"
 #include "core/error.h"
+#include "eval/grounding_records.h"
 #include "io/stream.h"
 #include "render/overlay.h"
 #include "video/decoder.h"
@@ -29,20 +30,17 @@ struct Options {
   double fps = 5, scale = 1;
 };
 
-// The ground truth of a sample record: native frame index -> (phrase, box) pairs.
-using Truth = std::map<int64_t, std::vector<std::pair<std::string, std::array<double, 4>>>>;
+// The ground truth of a sample record: native frame index -> (phrase, box) pairs, a frame's boxes and labels
+// paired by position (as the benchmarks pair them).
+using Truth = std::map<int64_t, std::vector<std::pair<std::string, grove::eval::Box>>>;
 
-Truth truth_of(const Record& s) {
+Truth truth_of(const Record& s, const std::string& where) {
   Truth out;
   const auto frames = grove::video::sample_frame_indices(s);
-  const auto& boxes = s.at("bboxes");
-  const auto& labels = s.at("labels");
+  const auto boxes = grove::eval::boxes_per_frame(s.at("bboxes"), where);
+  const auto labels = grove::eval::labels_per_frame(s.at("labels"), false, where);
   for (size_t f = 0; f < frames.size() && f < boxes.size() && f < labels.size(); ++f)
-    for (size_t j = 0; j < boxes[f].size() && j < labels[f].size(); ++j) {
-      const auto& b = boxes[f][j];
-      out[frames[f]].push_back({labels[f][j].get<std::string>(),
-                                {b[0].get<double>(), b[1].get<double>(), b[2].get<double>(), b[3].get<double>()}});
-    }
+    for (size_t j = 0; j < boxes[f].size() && j < labels[f].size(); ++j) out[frames[f]].push_back({labels[f][j], boxes[f][j]});
   return out;
 }
 
@@ -62,8 +60,9 @@ std::string file_stem(std::string id) {
 std::vector<std::string> render_clip(const Record& p, const Options& o, const std::map<std::string, Truth>& truths) {
   const std::string id = p.at("id").get<std::string>();
   const auto indices = p.at("frame_indices").get<std::vector<int64_t>>();
-  const auto& boxes = p.at("boxes");
-  const auto& labels = p.at("labels");
+  const auto boxes = grove::eval::boxes_per_frame(p.at("boxes"), id);
+  const auto labels = grove::eval::labels_per_frame(p.at("labels"), false, id);
+  if (indices.empty()) throw Error(id, "the prediction has no frames");
   if (boxes.size() != indices.size() || labels.size() != indices.size())
     throw Error(id, "frame_indices, boxes and labels differ in length");
   const auto phrases = p.value("phrases", std::vector<std::string>());
@@ -91,11 +90,12 @@ std::vector<std::string> render_clip(const Record& p, const Options& o, const st
     if (truth)
       if (auto t = truth->find(indices[i]); t != truth->end())
         for (const auto& [label, b] : t->second) marks.push_back({b[0], b[1], b[2], b[3], "", colour_of(label), true});
+    if (labels[i].size() != boxes[i].size())
+      throw Error(id, "frame " + std::to_string(indices[i]) + " has " + std::to_string(boxes[i].size()) + " boxes but " +
+                          std::to_string(labels[i].size()) + " labels");
     for (size_t j = 0; j < boxes[i].size(); ++j) {
       const auto& b = boxes[i][j];
-      const std::string label = labels[i][j].get<std::string>();
-      marks.push_back({b[0].get<double>(), b[1].get<double>(), b[2].get<double>(), b[3].get<double>(), label,
-                       colour_of(label), false});
+      marks.push_back({b[0], b[1], b[2], b[3], labels[i][j], colour_of(labels[i][j]), false});
     }
     drawn.push_back(render::draw_boxes(decoded.at(indices[i]), marks, o.scale));
   }
@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
       while (gt.next(r))
         if (grove::io::record_type(r) == "sample") {
           try {
-            truths[r.at("id").get<std::string>()] = truth_of(r);
+            truths[r.at("id").get<std::string>()] = truth_of(r, o.gt);
           } catch (const nlohmann::json::exception& e) {
             throw Error(o.gt, "a malformed sample record: " + std::string(e.what()));
           }
@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
         files += render_clip(r, o, truths).size();
         ++clips;
       } catch (const Error& e) {
-        tool.record_failed(id, e.what());
+        tool.record_failed(id, e.where() == id ? e.message() : std::string(e.what()));  // "ID: FILE: what"
       } catch (const nlohmann::json::exception& e) {
         tool.record_failed(in.name(), id + ": a malformed prediction record: " + e.what());
       }

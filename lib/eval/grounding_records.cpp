@@ -23,6 +23,21 @@ Box box(const Record& b, const std::string& where) {
   return {b[0].get<double>(), b[1].get<double>(), b[2].get<double>(), b[3].get<double>()};
 }
 
+std::vector<uint64_t> sample_frames(const Record& sample) {
+  std::vector<uint64_t> out;
+  for (int64_t f : video::sample_frame_indices(sample)) out.push_back(static_cast<uint64_t>(f));
+  return out;
+}
+
+std::vector<uint64_t> uints(const Record& a, const std::string& where) {
+  std::vector<uint64_t> out;
+  if (!a.is_array()) throw Error(where, "frame_indices must be a list");
+  for (const auto& x : a) out.push_back(x.get<uint64_t>());
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::vector<Box>> boxes_per_frame(const Record& frames, const std::string& where) {
   std::vector<std::vector<Box>> out;
   if (!frames.is_array()) throw Error(where, "boxes must be a list over frames");
@@ -48,21 +63,6 @@ std::vector<std::vector<std::string>> labels_per_frame(const Record& frames, boo
   }
   return out;
 }
-
-std::vector<uint64_t> sample_frames(const Record& sample) {
-  std::vector<uint64_t> out;
-  for (int64_t f : video::sample_frame_indices(sample)) out.push_back(static_cast<uint64_t>(f));
-  return out;
-}
-
-std::vector<uint64_t> uints(const Record& a, const std::string& where) {
-  std::vector<uint64_t> out;
-  if (!a.is_array()) throw Error(where, "frame_indices must be a list");
-  for (const auto& x : a) out.push_back(x.get<uint64_t>());
-  return out;
-}
-
-}  // namespace
 
 IgroundVideo iground_video(const Record& s, const Record* p, const std::string& where) {
   IgroundVideo v;

@@ -11,6 +11,7 @@
 // Each throws grove::Error(where, ...) when a record lacks what the protocol needs.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "eval/anet.h"
 #include "eval/iground.h"
@@ -19,6 +20,12 @@
 #include "io/record.h"
 
 namespace grove::eval {
+
+// A record's per-frame boxes ([[x1, y1, x2, y2], ...] per frame) and labels (drop_empty: leave out "" labels),
+// checked: a malformed list is a grove::Error(where, ...).
+std::vector<std::vector<Box>> boxes_per_frame(const io::Record& frames, const std::string& where);
+std::vector<std::vector<std::string>> labels_per_frame(const io::Record& frames, bool drop_empty,
+                                                       const std::string& where);
 
 IgroundVideo iground_video(const io::Record& sample, const io::Record* prediction, const std::string& where);
 VidstgVideo vidstg_video(const io::Record& sample, const io::Record* prediction, const std::string& where);

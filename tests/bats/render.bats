@@ -66,6 +66,18 @@ count_colour() {
   ! ls "$T/out" | grep -q tmp
 }
 
+@test "a malformed box or a frame whose labels do not match its boxes is that clip's one error line" {
+  { pred ok "$T/videos/test_000000.mp4" '[[20,30,140,120]]'
+    pred short "$T/videos/test_000000.mp4" '[[20,30,140]]' | tail -1
+    pred unlabelled "$T/videos/test_000000.mp4" '[[20,30,140,120],[1,2,3,4]]' | tail -1; } > "$T/pred.jsonl"
+  run --separate-stderr grove-render -q "$T/pred.jsonl" -o "$T/out" --format png
+  [ "$status" -eq 1 ]
+  [ "${#stderr_lines[@]}" -eq 2 ]
+  [[ "${stderr_lines[0]}" == "grove-render: error: short: a box must be [x1, y1, x2, y2]" ]]
+  [[ "${stderr_lines[1]}" == "grove-render: error: unlabelled: frame 0 has 2 boxes but 1 labels" ]]
+  [ -s "$T/out/ok.png" ] && [ ! -e "$T/out/short.png" ] && [ ! -e "$T/out/unlabelled.png" ]
+}
+
 @test "--video-dir finds moved videos; a truncated stream is one error line and exit 2" {
   mkdir "$T/moved" && cp "$T/videos/test_000001.mp4" "$T/moved/"
   pred moved "/no/such/dir/test_000001.mp4" '[]' > "$T/pred.jsonl"
