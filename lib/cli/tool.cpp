@@ -1,12 +1,11 @@
 #include "cli/tool.h"
 
-#include "core/interrupt.h"
-
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/version.h"
 
 namespace grove::cli {

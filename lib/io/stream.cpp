@@ -1,8 +1,7 @@
 #include "io/stream.h"
 
-#include "core/interrupt.h"
-
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/strings.h"
 #include "core/version.h"
 #include "io/jsonl.h"
