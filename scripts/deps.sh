@@ -13,6 +13,8 @@ packages=(
   libicu-dev                                 # the BERT tokenizer (Unicode categories, NFD, case mapping)
   gnuplot-nox                             # grove-train's curves (PNG)
   libcairo2-dev fonts-dejavu-core            # grove-render: drawing boxes and labels, PNG contact sheets
+  liblink-grammar-dev link-grammar-dictionaries-en libcurl4-openssl-dev   # grove-annotate: clauses, HTTP LLMs
+  libcpp-httplib-dev                         # the tests' loopback chat server
   libgtest-dev bats bc zstd jq            # tests and benchmarks
   clang libclang-rt-dev                      # the fuzz targets (libFuzzer), built by make fuzz and make check
 )

@@ -94,6 +94,38 @@ const std::map<std::string, std::vector<Field>>& spec() {
         {"source", "a string", kStr, false},
         {"protocol", "a string", kStr, false},
         {"model", "a string", kStr, false}}},
+      {"frame_captions",
+       {{"id", "a string", kStr, true},
+        {"source", "a string", kStr, true},
+        {"fps", "a number", kNum, true},
+        {"width", "an unsigned integer", kUint, true},
+        {"height", "an unsigned integer", kUint, true},
+        {"frame_indices", "an array of unsigned integers", kUintArray, true},
+        {"timestamps", "an array of numbers", kNumArray, true},
+        {"tagged_captions", "an array of strings", kStrArray, true},
+        {"boxes", "an array (one per frame) of arrays of [x1,y1,x2,y2]", kBoxesPerFrame, true},
+        {"labels", "an array (one per frame) of arrays of strings", kStringsPerFrame, true},
+        {"clip_start_frame", "an unsigned integer", kUint, false},
+        {"clip_end_frame", "an unsigned integer", kUint, false},
+        {"model", "a string", kStr, false}}},
+      {"video_caption",
+       {{"id", "a string", kStr, true},
+        {"source", "a string", kStr, true},
+        {"fps", "a number", kNum, true},
+        {"width", "an unsigned integer", kUint, true},
+        {"height", "an unsigned integer", kUint, true},
+        {"frame_indices", "an array of unsigned integers", kUintArray, true},
+        {"timestamps", "an array of numbers", kNumArray, true},
+        {"tagged_captions", "an array of strings", kStrArray, true},
+        {"boxes", "an array (one per frame) of arrays of [x1,y1,x2,y2]", kBoxesPerFrame, true},
+        {"labels", "an array (one per frame) of arrays of strings", kStringsPerFrame, true},
+        {"clip_start_frame", "an unsigned integer", kUint, false},
+        {"clip_end_frame", "an unsigned integer", kUint, false},
+        {"model", "a string", kStr, false},
+        {"caption", "a string", kStr, true},
+        {"tagged_caption", "a string", kStr, true},
+        {"phrases", "an array of strings", kStrArray, true},
+        {"frame_clauses", "a string", kStr, false}}},
       {"metrics",
        {{"id", "a string", kStr, true},
         {"benchmark", "a string", kStr, true},
@@ -150,6 +182,12 @@ void check_lengths(const Record& r, const std::string& type, std::vector<std::st
         r["clip_end_frame"].get<uint64_t>() < r["clip_start_frame"].get<uint64_t>()) {
       out.push_back("clip_end_frame is before clip_start_frame");
     }
+  } else if (type == "frame_captions" || type == "video_caption") {
+    len_eq("frame_indices", "timestamps");
+    len_eq("frame_indices", "tagged_captions");
+    len_eq("frame_indices", "boxes");
+    len_eq("frame_indices", "labels");
+    per_frame_eq("boxes", "labels");
   } else if (type == "prediction") {
     len_eq("frame_indices", "boxes");
     len_eq("frame_indices", "labels");
@@ -161,7 +199,7 @@ void check_lengths(const Record& r, const std::string& type, std::vector<std::st
 }  // namespace
 
 const std::vector<std::string>& record_types() {
-  static const std::vector<std::string> t = {"header", "frames", "sample", "prediction", "metrics", "error"};
+  static const std::vector<std::string> t = {"header", "frames", "sample", "prediction", "frame_captions", "video_caption", "metrics", "error"};
   return t;
 }
 

@@ -42,7 +42,7 @@ teardown() { rm -rf "$T"; }
   run grove-convert count "$EXAMPLES"
   [ "$status" -eq 0 ]
   [[ "$output" == *$'frames\t1'* ]]
-  [[ "$output" == *$'total\t6'* ]]
+  [[ "$output" == *$'total\t8'* ]]
   grove-convert head -n 2 "$EXAMPLES" -o "$T/h.jsonl"
   [ "$(wc -l < "$T/h.jsonl")" -eq 3 ]   # header + 2
   run grove-convert validate "$EXAMPLES"

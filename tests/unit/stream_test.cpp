@@ -53,7 +53,7 @@ std::string read_error(const std::string& path) {
 
 TEST(Stream, ExampleRecordsAreValid) {
   auto records = grove::test::example_records();
-  ASSERT_EQ(records.size(), 7u);
+  ASSERT_EQ(records.size(), 9u);
   for (const auto& r : records) EXPECT_TRUE(grove::io::validate(r).empty()) << r.dump().substr(0, 200);
   std::set<std::string> types;
   for (const auto& r : records) types.insert(grove::io::record_type(r));
