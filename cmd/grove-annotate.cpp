@@ -38,7 +38,10 @@ class StageCache {
     if (path.empty()) return;
     if (resume)
       for (auto& r : grove::io::read_complete_records(path + ".partial"))
-        if (grove::io::record_type(r) == type_) done_[grove::io::record_id(r)] = std::move(r);
+        if (grove::io::record_type(r) == type_) {
+          const std::string id = grove::io::record_id(r);  // before r is moved from (Record's operator= takes a value)
+          done_[id] = std::move(r);
+        }
     journal_ = std::make_unique<grove::io::JournalWriter>(path, grove::io::make_header("grove-annotate"), resume);
   }
   const Record* find(const std::string& id) const {
@@ -60,7 +63,7 @@ class StageCache {
 
 // Per stage: clips run, clips taken from the cache, and the time spent running.
 struct StageCount {
-  size_t run = 0, cached = 0, units = 0;  // units: frames (stage 1) or LLM answers (stages 2, 3)
+  size_t run = 0, cached = 0, units = 0;  // run: clips attempted; units: frames (stage 1) or LLM answers (2, 3)
   double seconds = 0;
   std::string line(const char* name, const char* unit) const {
     char b[256];
@@ -69,6 +72,17 @@ struct StageCount {
                   cached);
     return b;
   }
+};
+
+// Adds the time until it goes out of scope, whether the stage succeeded or threw, to a stage's count.
+class StageTimer {
+ public:
+  explicit StageTimer(StageCount& c) : c_(c), t_(std::chrono::steady_clock::now()) {}
+  ~StageTimer() { c_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t_).count(); }
+
+ private:
+  StageCount& c_;
+  std::chrono::steady_clock::time_point t_;
 };
 
 double since(std::chrono::steady_clock::time_point t) {
@@ -214,11 +228,10 @@ int main(int argc, char** argv) {
             r = *c, ++s1.cached;
           } else {
             auto& p = need_predictor();
-            const auto t = std::chrono::steady_clock::now();
-            const size_t frames = r["pixels"].size();
+            StageTimer timer(s1);
+            ++s1.run, s1.units += r["pixels"].size();
             r = an::frame_captions(p, r, &infer_stats);
             r["model"] = model_dir;
-            s1.seconds += since(t), ++s1.run, s1.units += frames;
             if (until > 1) cache1.write(r);
           }
         }
@@ -227,19 +240,17 @@ int main(int argc, char** argv) {
             r = *c, ++s2.cached;
           } else {
             auto& llm_backend = need_chat();
-            const auto t = std::chrono::steady_clock::now();
-            const int before = llm2.calls;
+            StageTimer timer(s2);
+            ++s2.run;
             r = an::video_caption(r, *parser, llm_backend, *caption_tpl, attempts, &llm2);
-            s2.seconds += since(t), ++s2.run, s2.units += llm2.calls - before;
             if (until > 2) cache2.write(r);
           }
         }
         if (until >= 3 && grove::io::record_type(r) == "video_caption") {
           auto& llm_backend = need_chat();
-          const auto t = std::chrono::steady_clock::now();
-          const int before = llm3.calls;
+          StageTimer timer(s3);
+          ++s3.run;
           r = an::label_tracks(r, llm_backend, *label_tpl, attempts, &llm3);
-          s3.seconds += since(t), ++s3.run, s3.units += llm3.calls - before;
         }
         write(r);
         ++done;
@@ -252,7 +263,7 @@ int main(int argc, char** argv) {
     // Whether the next clip in input order is this run's (in its shard, not finished by an earlier run).
     auto take = [&](const std::string& id) {
       if (!grove::io::in_shard(k++, shard_i, shard_n)) return false;
-      if (out_has(final_type[until], id) || out_has("error", id)) {
+      if (out_has(final_type[until], id)) {  // (an earlier run's error records are dropped: those clips are retried)
         ++skipped;
         return false;
       }
@@ -293,6 +304,7 @@ int main(int argc, char** argv) {
     journal ? journal->commit() : stream->commit();
     progress.finish();
     const double secs = since(start);
+    s2.units = llm2.calls, s3.units = llm3.calls;
     std::string summary = std::to_string(done) + " clips annotated";
     char rate[64];
     std::snprintf(rate, sizeof rate, " in %.1f s", secs);

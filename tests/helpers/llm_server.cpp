@@ -78,8 +78,11 @@ int main(int argc, char** argv) {
         found = true;
         break;
       }
+      std::string excerpt = last.substr(0, 60);
+      for (char& c : excerpt)
+        if (c == '\n' || c == '\t') c = ' ';
       std::ofstream log(log_path, std::ios::app);
-      log << (found ? std::to_string(rule) : "-") << '\t' << index << '\t' << last.substr(0, 60) << '\n';
+      log << (found ? std::to_string(rule) : "-") << '\t' << index << '\t' << excerpt << '\n';
     }
     if (!found) {
       res.status = 404;
