@@ -69,7 +69,7 @@ teardown() { rm -rf "$T"; }
 @test "streams joined with plain cat read as one" {
   grove-convert from-jsonl "$EXAMPLES" -o "$T/a.grove"
   cat "$T/a.grove" "$T/a.grove" > "$T/aa.grove"
-  [ "$(grove-convert count "$T/aa.grove" | tail -1)" = "$(printf 'total\t12')" ]
+  [ "$(grove-convert count "$T/aa.grove" | tail -1)" = "$(printf 'total\t16')" ]
 }
 
 @test "a truncated stream is one error line naming the file, exit 2, and no output file" {
@@ -134,7 +134,7 @@ teardown() { rm -rf "$T"; }
 @test "-q silences the summary; without it a summary line goes to stderr" {
   run --separate-stderr grove-convert cat "$EXAMPLES" -o "$T/x.grove"
   [ "$status" -eq 0 ]
-  [[ "$stderr" == "grove-convert: 6 records written to $T/x.grove"* ]]
+  [[ "$stderr" == "grove-convert: 8 records written to $T/x.grove"* ]]
   run --separate-stderr grove-convert cat -q "$EXAMPLES" -o "$T/x.grove"
   [ -z "$stderr" ]
 }
