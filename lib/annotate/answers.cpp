@@ -5,36 +5,15 @@
 #include <cctype>
 
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace grove::annotate {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+std::string trim(const std::string& s, const char* chars = " \t\r\n") { return strip(s, chars); }
 
-std::string trim(const std::string& s, const char* chars = " \t\r\n") {
-  const size_t a = s.find_first_not_of(chars);
-  if (a == std::string::npos) return "";
-  return s.substr(a, s.find_last_not_of(chars) - a + 1);
-}
-
-std::string collapse(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-    } else {
-      if (space) out += ' ';
-      out += c;
-      space = false;
-    }
-  }
-  return out;
-}
+std::string collapse(const std::string& s) { return collapse_spaces(s); }
 
 // A quoted string starting at s[i] (a quote character): its content (\-escapes resolved) and the index after the
 // closing quote. A quote closes the string only where what follows it (after spaces) ends a value: , : } ] ) or a

@@ -11,17 +11,14 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "core/version.h"
 
 namespace grove::annotate {
 
 namespace {
 
-std::string trim(const std::string& s) {
-  const size_t a = s.find_first_not_of(" \t\r\n");
-  if (a == std::string::npos) return "";
-  return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
-}
+std::string trim(const std::string& s) { return strip(s); }
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace grove::annotate {
 
@@ -22,20 +23,7 @@ bool kind(const std::string& label, const char* head) {
   return label.size() == n || !std::isupper(static_cast<unsigned char>(label[n]));
 }
 
-std::string collapse(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-    } else {
-      if (space) out += ' ';
-      out += c;
-      space = false;
-    }
-  }
-  return out;
-}
+std::string collapse(const std::string& s) { return collapse_spaces(s); }
 
 // "man.n" -> "man", "blah[?].n" -> "blah", "[blah]" -> "blah"; punctuation and numbers are kept as they are.
 std::string plain_word(std::string w) {

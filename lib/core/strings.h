@@ -22,6 +22,22 @@ inline std::string strip(const std::string& s, const std::string& chars = " \t\n
   return s.substr(a, s.find_last_not_of(chars) - a + 1);
 }
 
+// Python's ' '.join(s.split()): runs of ASCII white space become one space, none at the ends.
+inline std::string collapse_spaces(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      out += c;
+      space = false;
+    }
+  }
+  return out;
+}
+
 inline bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }

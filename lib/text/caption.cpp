@@ -23,20 +23,7 @@ const char* const kSystem =
     "detailed, and polite answers to the human's questions.";
 
 // ' '.join(s.split()): runs of whitespace become one space, none at the ends.
-std::string collapse(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-    } else {
-      if (space) out += ' ';
-      out += c;
-      space = false;
-    }
-  }
-  return out;
-}
+std::string collapse(const std::string& s) { return collapse_spaces(s); }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) s.replace(at, from.size(), to);
