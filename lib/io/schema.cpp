@@ -40,8 +40,15 @@ const Check kStr = is_str, kUint = is_uint, kNum = is_num, kStrArray = array_of(
             kNumbersPerFrame = array_of(array_of(is_num)),
             kBinArray = array_of([](const Record& v) { return v.is_binary(); });
 
+std::map<std::string, std::vector<Field>> make_spec();
+
 const std::map<std::string, std::vector<Field>>& spec() {
-  static const std::map<std::string, std::vector<Field>> s = {
+  static const std::map<std::string, std::vector<Field>> s = make_spec();
+  return s;
+}
+
+std::map<std::string, std::vector<Field>> make_spec() {
+  std::map<std::string, std::vector<Field>> s = {
       {"header",
        {{"format", "a string", kStr, true},
         {"version", "an integer", is_uint, true},
@@ -108,24 +115,6 @@ const std::map<std::string, std::vector<Field>>& spec() {
         {"clip_start_frame", "an unsigned integer", kUint, false},
         {"clip_end_frame", "an unsigned integer", kUint, false},
         {"model", "a string", kStr, false}}},
-      {"video_caption",
-       {{"id", "a string", kStr, true},
-        {"source", "a string", kStr, true},
-        {"fps", "a number", kNum, true},
-        {"width", "an unsigned integer", kUint, true},
-        {"height", "an unsigned integer", kUint, true},
-        {"frame_indices", "an array of unsigned integers", kUintArray, true},
-        {"timestamps", "an array of numbers", kNumArray, true},
-        {"tagged_captions", "an array of strings", kStrArray, true},
-        {"boxes", "an array (one per frame) of arrays of [x1,y1,x2,y2]", kBoxesPerFrame, true},
-        {"labels", "an array (one per frame) of arrays of strings", kStringsPerFrame, true},
-        {"clip_start_frame", "an unsigned integer", kUint, false},
-        {"clip_end_frame", "an unsigned integer", kUint, false},
-        {"model", "a string", kStr, false},
-        {"caption", "a string", kStr, true},
-        {"tagged_caption", "a string", kStr, true},
-        {"phrases", "an array of strings", kStrArray, true},
-        {"frame_clauses", "a string", kStr, false}}},
       {"metrics",
        {{"id", "a string", kStr, true},
         {"benchmark", "a string", kStr, true},
@@ -138,6 +127,13 @@ const std::map<std::string, std::vector<Field>>& spec() {
         {"source", "a string", kStr, true},
         {"message", "a string", kStr, true}}},
   };
+  // video_caption: a frame_captions record plus the video-level caption (grove-annotate's stage 2).
+  s["video_caption"] = s["frame_captions"];
+  for (Field f : std::vector<Field>{{"caption", "a string", kStr, true},
+                                    {"tagged_caption", "a string", kStr, true},
+                                    {"phrases", "an array of strings", kStrArray, true},
+                                    {"frame_clauses", "a string", kStr, false}})
+    s["video_caption"].push_back(f);
   return s;
 }
 
