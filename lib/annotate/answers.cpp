@@ -92,31 +92,38 @@ CaptionAnswer parse_caption_answer(const std::string& answer) {
   std::string plain, tagged;
   size_t i = 0;
   const std::string ltext = lower(text);
+  // Text between tags; after a tag, spaces before punctuation go ("<p>a bowl</p> ." -> "<p>a bowl</p>.").
+  auto between = [&](std::string segment, bool after_tag) {
+    if (after_tag) {
+      const size_t first = segment.find_first_not_of(" \t\r\n");
+      if (first != std::string::npos && std::string(",.;:!?").find(segment[first]) != std::string::npos)
+        segment.erase(0, first);
+    }
+    tagged += segment, plain += segment;
+  };
+  bool after_tag = false;
   while (i < text.size()) {
     const size_t open = ltext.find("<p>", i), close_before = ltext.find("</p>", i);
     if (close_before != std::string::npos && (open == std::string::npos || close_before < open))
       throw Error("answer", "a </p> without its <p> in \"" + text + "\"");
     if (open == std::string::npos) {
-      tagged += text.substr(i), plain += text.substr(i);
+      between(text.substr(i), after_tag);
       break;
     }
-    tagged += text.substr(i, open - i), plain += text.substr(i, open - i);
+    between(text.substr(i, open - i) + " ", after_tag);
     const size_t close = ltext.find("</p>", open + 3), nested = ltext.find("<p>", open + 3);
     if (close == std::string::npos) throw Error("answer", "a <p> without its </p> in \"" + text + "\"");
     if (nested != std::string::npos && nested < close) throw Error("answer", "nested <p> tags in \"" + text + "\"");
     const std::string phrase = collapse(text.substr(open + 3, close - open - 3));
     if (phrase.empty()) throw Error("answer", "an empty <p></p> in \"" + text + "\"");
     out.phrases.push_back(phrase);
-    tagged += " <p>" + phrase + "</p> ";
-    plain += " " + phrase + " ";
+    tagged += "<p>" + phrase + "</p>";
+    plain += phrase;
+    after_tag = true;
     i = close + 4;
   }
-  // Tight tags: "<p>a man</p> cuts", and no space before punctuation that followed a tag.
   out.tagged_caption = collapse(tagged);
   out.caption = collapse(plain);
-  for (std::string* s : {&out.tagged_caption, &out.caption})
-    for (const char* p : {" ,", " .", " ;", " !", " ?"})
-      for (size_t at; (at = s->find(p)) != std::string::npos;) s->erase(at, 1);
   return out;
 }
 

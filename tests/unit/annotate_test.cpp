@@ -105,6 +105,10 @@ TEST(Answers, CaptionInEveryShape) {
             "A person washes the person's hands");
   EXPECT_EQ(an::parse_caption_answer("{'CAPTION': '<p>A chef</p> cuts the chef's <p>bread</p>.'}").caption,
             "A chef cuts the chef's bread.");
+  // Spaces before punctuation go only after a tag; a phrase keeps what it holds (a fuzzer finding).
+  auto odd = an::parse_caption_answer("<p>a man .</p> , sits <p>x</p>");
+  EXPECT_EQ(odd.tagged_caption, "<p>a man .</p>, sits <p>x</p>");
+  EXPECT_EQ(odd.phrases[0], "a man .");
 }
 
 TEST(Answers, MalformedCaptionsAreRefusedWithAReason) {
