@@ -34,15 +34,12 @@ namespace {
 // The records a stage left in its cache (WORK/stageN.grove, a journal), by id, and the journal new ones go to.
 class StageCache {
  public:
-  StageCache(const std::string& path, const char* type, bool resume) : type_(type) {
+  StageCache(const std::string& path, const char* type, bool resume) {
     if (path.empty()) return;
-    if (resume)
-      for (auto& r : grove::io::read_complete_records(path + ".partial"))
-        if (grove::io::record_type(r) == type_) {
-          const std::string id = grove::io::record_id(r);  // before r is moved from (Record's operator= takes a value)
-          done_[id] = std::move(r);
-        }
-    journal_ = std::make_unique<grove::io::JournalWriter>(path, grove::io::make_header("grove-annotate"), resume);
+    journal_ = std::make_unique<grove::io::JournalWriter>(
+        path, grove::io::make_header("grove-annotate"), resume, [&](const Record& r) {
+          if (grove::io::record_type(r) == type) done_[grove::io::record_id(r)] = r;
+        });
   }
   const Record* find(const std::string& id) const {
     auto it = done_.find(id);
@@ -56,7 +53,6 @@ class StageCache {
   }
 
  private:
-  std::string type_;
   std::map<std::string, Record> done_;
   std::unique_ptr<grove::io::JournalWriter> journal_;
 };
@@ -182,33 +178,23 @@ int main(int argc, char** argv) {
       grove::cli::info("LLM: " + chat->describe());
       return *chat;
     };
+    // Stage 2's parser and both prompts are made up front, so a prompt file's typo fails before hours of stage 1.
     std::unique_ptr<an::ClauseParser> parser;
     std::unique_ptr<an::PromptTemplate> caption_tpl, label_tpl;
-    auto need_stage2 = [&] {
-      if (!parser) parser = std::make_unique<an::ClauseParser>();
-      if (!caption_tpl)
-        caption_tpl = std::make_unique<an::PromptTemplate>(
-            an::PromptTemplate::load(caption_prompt.empty() ? an::shipped_prompt("video-caption") : caption_prompt));
-    };
-    auto need_stage3 = [&] {
-      if (!label_tpl)
-        label_tpl = std::make_unique<an::PromptTemplate>(
-            an::PromptTemplate::load(label_prompt.empty() ? an::shipped_prompt("label-phrases") : label_prompt));
-    };
-    // Prompt files are read up front so a typo fails before hours of stage 1.
-    if (until >= 2) need_stage2();
-    if (until >= 3) need_stage3();
+    if (until >= 2) {
+      parser = std::make_unique<an::ClauseParser>();
+      caption_tpl = std::make_unique<an::PromptTemplate>(
+          an::PromptTemplate::load(caption_prompt.empty() ? an::shipped_prompt("video-caption") : caption_prompt));
+    }
+    if (until >= 3)
+      label_tpl = std::make_unique<an::PromptTemplate>(
+          an::PromptTemplate::load(label_prompt.empty() ? an::shipped_prompt("label-phrases") : label_prompt));
 
     Record header = grove::io::make_header("grove-annotate");
     if (!model_dir.empty()) header["model"] = model_dir;
     if (!llm.empty()) header["llm"] = llm;
-    std::unique_ptr<grove::io::JournalWriter> journal;
-    std::unique_ptr<grove::io::StreamWriter> stream;
-    if (output != "-") journal = std::make_unique<grove::io::JournalWriter>(output, header, resume);
-    else stream = std::make_unique<grove::io::StreamWriter>(output, header);
-    auto out_has = [&](const std::string& type, const std::string& id) { return journal && journal->has(type, id); };
-    auto write = [&](const Record& r) { journal ? journal->write(r) : stream->write(r); };
-    if (journal && journal->kept()) grove::cli::info(std::to_string(journal->kept()) + " records kept from the interrupted run");
+    grove::io::ToolOutput out(output, header, output != "-", resume);  // a file output is always a journal
+    if (out.kept()) grove::cli::info(std::to_string(out.kept()) + " records kept from the interrupted run");
     StageCache cache1(work.empty() || until < 2 ? "" : work + "/stage1.grove", "frame_captions", resume);
     StageCache cache2(work.empty() || until < 3 ? "" : work + "/stage2.grove", "video_caption", resume);
 
@@ -232,7 +218,7 @@ int main(int argc, char** argv) {
             ++s1.run, s1.units += r["pixels"].size();
             r = an::frame_captions(p, r, &infer_stats);
             r["model"] = model_dir;
-            if (until > 1) cache1.write(r);
+            cache1.write(r);  // (no cache when the run ends at stage 1)
           }
         }
         if (until >= 2 && grove::io::record_type(r) == "frame_captions") {
@@ -243,7 +229,7 @@ int main(int argc, char** argv) {
             StageTimer timer(s2);
             ++s2.run;
             r = an::video_caption(r, *parser, llm_backend, *caption_tpl, attempts, &llm2);
-            if (until > 2) cache2.write(r);
+            cache2.write(r);
           }
         }
         if (until >= 3 && grove::io::record_type(r) == "video_caption") {
@@ -252,18 +238,18 @@ int main(int argc, char** argv) {
           ++s3.run;
           r = an::label_tracks(r, llm_backend, *label_tpl, attempts, &llm3);
         }
-        write(r);
+        out.write(r);
         ++done;
       } catch (const grove::Error& e) {
         tool.record_failed(e.where(), e.message());
-        write(grove::io::make_error(id, "grove-annotate", e.where(), e.message()));
+        out.write(grove::io::make_error(id, "grove-annotate", e.where(), e.message()));
       }
       progress.add();
     };
     // Whether the next clip in input order is this run's (in its shard, not finished by an earlier run).
     auto take = [&](const std::string& id) {
       if (!grove::io::in_shard(k++, shard_i, shard_n)) return false;
-      if (out_has(final_type[until], id)) {  // (an earlier run's error records are dropped: those clips are retried)
+      if (out.has(final_type[until], id)) {  // (an earlier run's error records are dropped: those clips are retried)
         ++skipped;
         return false;
       }
@@ -280,7 +266,7 @@ int main(int argc, char** argv) {
           frames = grove::video::decode_clip(clip, grove::video::DecodeOptions{});
         } catch (const grove::Error& e) {
           tool.record_failed(e.where(), e.message());
-          write(grove::io::make_error(clip.id, "grove-annotate", e.where(), e.message()));
+          out.write(grove::io::make_error(clip.id, "grove-annotate", e.where(), e.message()));
           continue;
         }
         annotate(std::move(frames), path);
@@ -295,13 +281,13 @@ int main(int argc, char** argv) {
           r = Record();
         } else {
           if (type == "error") tool.record_failed(in.name(), "upstream error for " + grove::io::record_id(r));
-          if (!out_has(type, grove::io::record_id(r))) write(r);  // other records pass through
+          if (!out.has(type, grove::io::record_id(r))) out.write(r);  // other records pass through
         }
       }
     }
     cache1.commit();
     cache2.commit();
-    journal ? journal->commit() : stream->commit();
+    out.commit();
     progress.finish();
     const double secs = since(start);
     s2.units = llm2.calls, s3.units = llm3.calls;

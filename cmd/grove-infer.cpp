@@ -2,7 +2,6 @@
 // them. See man/man1/grove-infer.1.
 #include <chrono>
 #include <map>
-#include <memory>
 
 #include "arch/model_dir.h"
 #include "cli/progress.h"
@@ -19,27 +18,6 @@
 #include "video/clips.h"
 
 using grove::io::Record;
-
-namespace {
-
-// Where prediction records go: a crash-safe journal for --resume, else an ordinary stream.
-class Output {
- public:
-  Output(const std::string& path, const Record& header, bool resume) {
-    if (resume) journal_ = std::make_unique<grove::io::JournalWriter>(path, header, true);
-    else stream_ = std::make_unique<grove::io::StreamWriter>(path, header);
-  }
-  bool has(const std::string& type, const std::string& id) const { return journal_ && journal_->has(type, id); }
-  size_t kept() const { return journal_ ? journal_->kept() : 0; }
-  void write(const Record& r) { journal_ ? journal_->write(r) : stream_->write(r); }
-  void commit() { journal_ ? journal_->commit() : stream_->commit(); }
-
- private:
-  std::unique_ptr<grove::io::JournalWriter> journal_;
-  std::unique_ptr<grove::io::StreamWriter> stream_;
-};
-
-}  // namespace
 
 int main(int argc, char** argv) {
   grove::cli::Tool tool("grove-infer", "Write grounded captions and per-frame boxes for video clips.");
@@ -110,7 +88,7 @@ int main(int argc, char** argv) {
     Record header = grove::io::make_header("grove-infer");
     header["model"] = model_dir;
     header["protocol"] = protocol;
-    Output out(output, header, resume);
+    grove::io::ToolOutput out(output, header, resume, resume);  // a journal only for --resume
     if (out.kept()) grove::cli::info(std::to_string(out.kept()) + " records kept from the interrupted run");
 
     // Teacher-forced answers by clip id, from --samples and from sample records met in the inputs.

@@ -24,7 +24,9 @@ std::vector<Record> read_complete_records(const std::string& path) {
   return out;
 }
 
-JournalWriter::JournalWriter(const std::string& path, const Record& header, bool resume) : path_(path) {
+JournalWriter::JournalWriter(const std::string& path, const Record& header, bool resume,
+                             const std::function<void(const Record&)>& on_kept)
+    : path_(path) {
   if (path == "-") throw Error("-", "--resume needs an output file (-o FILE), not standard output");
   const std::string journal = path + ".partial", old = journal + ".old";
   std::vector<Record> records;
@@ -43,6 +45,7 @@ JournalWriter::JournalWriter(const std::string& path, const Record& header, bool
   for (const auto& r : records) {
     out_->write(r);
     done_.insert(record_type(r) + "\n" + record_id(r));
+    if (on_kept) on_kept(r);
   }
   kept_ = records.size();
   out_->flush();
