@@ -11,13 +11,9 @@ namespace grove::annotate {
 
 namespace {
 
-std::string trim(const std::string& s, const char* chars = " \t\r\n") { return strip(s, chars); }
-
-std::string collapse(const std::string& s) { return collapse_spaces(s); }
-
 // A quoted string starting at s[i] (a quote character): its content (\-escapes resolved) and the index after the
 // closing quote. A quote closes the string only where what follows it (after spaces) ends a value: , : } ] ) or a
-// line end, so "the person's hand" inside single quotes survives. nullopt-like: returns false when unclosed.
+// line end, so "the person's hand" inside single quotes survives. Returns false when the string is not closed.
 bool read_quoted(const std::string& s, size_t i, std::string& out, size_t& end) {
   const char q = s[i];
   out.clear();
@@ -51,7 +47,7 @@ std::string normalise_phrase(const std::string& phrase) {
   std::string s = phrase;
   for (const char* tag : {"<p>", "</p>", "<P>", "</P>"})
     for (size_t at; (at = s.find(tag)) != std::string::npos;) s.replace(at, std::char_traits<char>::length(tag), " ");
-  return lower(collapse(trim(s, " \t\r\n\"'`.,;:[](){}*")));
+  return lower(collapse_spaces(strip(s, " \t\r\n\"'`.,;:[](){}*")));
 }
 
 CaptionAnswer parse_caption_answer(const std::string& answer) {
@@ -66,10 +62,10 @@ CaptionAnswer parse_caption_answer(const std::string& answer) {
     i = skip_space(answer, i + 1);
     size_t end = 0;
     if (i < answer.size() && (answer[i] == '\'' || answer[i] == '"')) {
-      if (!read_quoted(answer, i, text, end)) text = trim(answer.substr(i + 1), " \t\r\n\"'}");  // unclosed
+      if (!read_quoted(answer, i, text, end)) text = strip(answer.substr(i + 1), " \t\r\n\"'}");  // unclosed
     } else if (i < answer.size()) {  // unquoted: the rest of the line
       const size_t nl = answer.find('\n', i);
-      text = trim(answer.substr(i, nl == std::string::npos ? std::string::npos : nl - i), " \t\r\n\"'}");
+      text = strip(answer.substr(i, nl == std::string::npos ? std::string::npos : nl - i), " \t\r\n\"'}");
     }
   }
   if (text.find("<p>") == std::string::npos && text.find("<P>") == std::string::npos) {
@@ -79,7 +75,7 @@ CaptionAnswer parse_caption_answer(const std::string& answer) {
       size_t nl = answer.find('\n', start);
       std::string line = answer.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
       if (lower(line).find("<p>") != std::string::npos) {
-        text = trim(line, " \t\r\n\"'`{}");
+        text = strip(line, " \t\r\n\"'`{}");
         break;
       }
       if (nl == std::string::npos) break;
@@ -114,7 +110,7 @@ CaptionAnswer parse_caption_answer(const std::string& answer) {
     const size_t close = ltext.find("</p>", open + 3), nested = ltext.find("<p>", open + 3);
     if (close == std::string::npos) throw Error("answer", "a <p> without its </p> in \"" + text + "\"");
     if (nested != std::string::npos && nested < close) throw Error("answer", "nested <p> tags in \"" + text + "\"");
-    const std::string phrase = collapse(text.substr(open + 3, close - open - 3));
+    const std::string phrase = collapse_spaces(text.substr(open + 3, close - open - 3));
     if (phrase.empty()) throw Error("answer", "an empty <p></p> in \"" + text + "\"");
     out.phrases.push_back(phrase);
     tagged += "<p>" + phrase + "</p>";
@@ -122,8 +118,8 @@ CaptionAnswer parse_caption_answer(const std::string& answer) {
     after_tag = true;
     i = close + 4;
   }
-  out.tagged_caption = collapse(tagged);
-  out.caption = collapse(plain);
+  out.tagged_caption = collapse_spaces(tagged);
+  out.caption = collapse_spaces(plain);
   return out;
 }
 
@@ -156,7 +152,7 @@ std::vector<std::pair<std::string, std::string>> parse_label_pairs(const std::st
   size_t start = 0;
   while (start < answer.size()) {
     size_t nl = answer.find('\n', start);
-    std::string line = trim(answer.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+    std::string line = strip(answer.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
     start = nl == std::string::npos ? answer.size() : nl + 1;
     size_t b = 0;
     while (b < line.size() && (line[b] == '-' || line[b] == '*' || std::isdigit(static_cast<unsigned char>(line[b])) ||
@@ -166,7 +162,7 @@ std::vector<std::pair<std::string, std::string>> parse_label_pairs(const std::st
     for (const char* sep : {"->", "=>", ":"}) {
       const size_t at = line.find(sep);
       if (at == std::string::npos) continue;
-      const std::string key = trim(line.substr(0, at), " \t\"'`,"), value = trim(line.substr(at + std::char_traits<char>::length(sep)), " \t\"'`,");
+      const std::string key = strip(line.substr(0, at), " \t\"'`,"), value = strip(line.substr(at + std::char_traits<char>::length(sep)), " \t\"'`,");
       if (!key.empty() && !value.empty()) pairs.emplace_back(key, value);
       break;
     }

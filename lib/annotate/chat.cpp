@@ -16,12 +16,6 @@
 
 namespace grove::annotate {
 
-namespace {
-
-std::string trim(const std::string& s) { return strip(s); }
-
-}  // namespace
-
 PromptTemplate PromptTemplate::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path, "cannot read the prompt file");
@@ -41,19 +35,19 @@ PromptTemplate PromptTemplate::parse(const std::string& text, const std::string&
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.rfind("%%", 0) == 0) continue;
     if (!line.empty() && line[0] == '@') {
-      const std::string role = trim(line.substr(1));
+      const std::string role = strip(line.substr(1));
       if (role != "system" && role != "user" && role != "assistant")
         throw Error(where, "line " + std::to_string(n) + ": unknown role \"" + role + "\" (system, user or assistant)");
       t.messages_.push_back({role, ""});
       continue;
     }
     if (t.messages_.empty()) {
-      if (trim(line).empty()) continue;
+      if (strip(line).empty()) continue;
       throw Error(where, "line " + std::to_string(n) + ": text before the first @system/@user line");
     }
     t.messages_.back().content += line + "\n";
   }
-  for (auto& m : t.messages_) m.content = trim(m.content);
+  for (auto& m : t.messages_) m.content = strip(m.content);
   if (t.messages_.empty() || t.messages_.back().role != "user")
     throw Error(where, "a prompt must end with a @user message");
   return t;
@@ -70,7 +64,7 @@ std::vector<ChatMessage> PromptTemplate::fill(const std::map<std::string, std::s
       if (open == std::string::npos) break;
       const size_t close = m.content.find("}}", open + 2);
       if (close == std::string::npos) break;
-      const std::string name = trim(m.content.substr(open + 2, close - open - 2));
+      const std::string name = strip(m.content.substr(open + 2, close - open - 2));
       auto v = values.find(name);
       if (v == values.end()) throw Error(where_, "unknown placeholder {{" + name + "}}");
       s += m.content.substr(i, open - i) + v->second;
@@ -100,7 +94,7 @@ std::vector<PromptPiece> apply_chat_format(ChatFormat format, const std::vector<
       out.push_back({"", "<|start_header_id|>"});
       out.push_back({m.role, ""});
       out.push_back({"", "<|end_header_id|>"});
-      out.push_back({"\n\n" + trim(m.content), ""});
+      out.push_back({"\n\n" + strip(m.content), ""});
       out.push_back({"", "<|eot_id|>"});
     }
     out.push_back({"", "<|start_header_id|>"});
@@ -118,9 +112,9 @@ std::vector<PromptPiece> apply_chat_format(ChatFormat format, const std::vector<
     if (i == first && !system.empty()) content = "<<SYS>>\n" + system + "\n<</SYS>>\n\n" + content;
     if (messages[i].role == "user") {
       out.push_back({"", "<s>"});
-      out.push_back({"[INST] " + trim(content) + " [/INST]", ""});
+      out.push_back({"[INST] " + strip(content) + " [/INST]", ""});
     } else {
-      out.push_back({" " + trim(content) + " ", ""});
+      out.push_back({" " + strip(content) + " ", ""});
       out.push_back({"", "</s>"});
     }
   }

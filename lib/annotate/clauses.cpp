@@ -23,7 +23,6 @@ bool kind(const std::string& label, const char* head) {
   return label.size() == n || !std::isupper(static_cast<unsigned char>(label[n]));
 }
 
-std::string collapse(const std::string& s) { return collapse_spaces(s); }
 
 // "man.n" -> "man", "blah[?].n" -> "blah", "[blah]" -> "blah"; punctuation and numbers are kept as they are.
 std::string plain_word(std::string w) {
@@ -116,7 +115,7 @@ std::string strip_tags(const std::string& tagged) {
   std::string s = tagged;
   for (const char* tag : {"<p>", "</p>", "</s>", "[DET]"})
     for (size_t at; (at = s.find(tag)) != std::string::npos;) s.replace(at, std::char_traits<char>::length(tag), " ");
-  return collapse(s);
+  return collapse_spaces(s);
 }
 
 struct ClauseParser::Impl {

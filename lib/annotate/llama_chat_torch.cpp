@@ -88,7 +88,6 @@ class LlamaChat : public ChatBackend {
     if (c_.hidden_size % c_.num_attention_heads || c_.num_attention_heads % c_.num_key_value_heads)
       throw Error(where, "hidden_size, num_attention_heads and num_key_value_heads do not divide");
     eos_ = ids_of(j.value("eos_token_id", nlohmann::json(2)));
-    bos_ = j.value("bos_token_id", int64_t{1});
 
     if (!fs::exists(dir / "tokenizer.model")) {
       const fs::path tj = dir / "tokenizer.json";
@@ -151,7 +150,6 @@ class LlamaChat : public ChatBackend {
   LlamaChatOptions o_;
   arch::LlamaConfig c_;
   std::vector<int64_t> eos_;
-  int64_t bos_ = 1;
   std::unique_ptr<text::Tokenizer> tokenizer_;
   c10::Device device_{c10::kCPU};
   c10::ScalarType dtype_ = c10::kFloat;

@@ -101,20 +101,6 @@ std::map<std::string, std::vector<Field>> make_spec() {
         {"source", "a string", kStr, false},
         {"protocol", "a string", kStr, false},
         {"model", "a string", kStr, false}}},
-      {"frame_captions",
-       {{"id", "a string", kStr, true},
-        {"source", "a string", kStr, true},
-        {"fps", "a number", kNum, true},
-        {"width", "an unsigned integer", kUint, true},
-        {"height", "an unsigned integer", kUint, true},
-        {"frame_indices", "an array of unsigned integers", kUintArray, true},
-        {"timestamps", "an array of numbers", kNumArray, true},
-        {"tagged_captions", "an array of strings", kStrArray, true},
-        {"boxes", "an array (one per frame) of arrays of [x1,y1,x2,y2]", kBoxesPerFrame, true},
-        {"labels", "an array (one per frame) of arrays of strings", kStringsPerFrame, true},
-        {"clip_start_frame", "an unsigned integer", kUint, false},
-        {"clip_end_frame", "an unsigned integer", kUint, false},
-        {"model", "a string", kStr, false}}},
       {"metrics",
        {{"id", "a string", kStr, true},
         {"benchmark", "a string", kStr, true},
@@ -127,7 +113,19 @@ std::map<std::string, std::vector<Field>> make_spec() {
         {"source", "a string", kStr, true},
         {"message", "a string", kStr, true}}},
   };
-  // video_caption: a frame_captions record plus the video-level caption (grove-annotate's stage 2).
+  // frame_captions (grove-annotate's stage 1): its frames record's description of the clip, without the pixels,
+  // plus a caption, boxes and labels per frame.
+  for (const Field& f : s["frames"])
+    for (const char* name : {"id", "source", "fps", "width", "height", "frame_indices", "timestamps", "clip_start_frame",
+                             "clip_end_frame"})
+      if (std::string(f.name) == name) s["frame_captions"].push_back(f);
+  for (Field f : std::vector<Field>{
+           {"tagged_captions", "an array of strings", kStrArray, true},
+           {"boxes", "an array (one per frame) of arrays of [x1,y1,x2,y2]", kBoxesPerFrame, true},
+           {"labels", "an array (one per frame) of arrays of strings", kStringsPerFrame, true},
+           {"model", "a string", kStr, false}})
+    s["frame_captions"].push_back(f);
+  // video_caption (stage 2): a frame_captions record plus the video-level caption.
   s["video_caption"] = s["frame_captions"];
   for (Field f : std::vector<Field>{{"caption", "a string", kStr, true},
                                     {"tagged_caption", "a string", kStr, true},

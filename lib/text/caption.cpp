@@ -23,7 +23,6 @@ const char* const kSystem =
     "detailed, and polite answers to the human's questions.";
 
 // ' '.join(s.split()): runs of whitespace become one space, none at the ends.
-std::string collapse(const std::string& s) { return collapse_spaces(s); }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) s.replace(at, from.size(), to);
@@ -126,8 +125,8 @@ std::string answer_of_decoded(const std::string& decoded) {
 ParsedCaption parse_answer(const std::string& text_output) {
   ParsedCaption out;
   for (const auto& p : tagged_phrases(text_output)) out.phrases.push_back(strip(p));
-  out.caption = strip(strip(collapse(replace_all(remove_tags(text_output), "[DET]", "")), "'"));
-  out.tagged_caption = strip(strip(collapse(replace_all(text_output, "[DET]", "")), "'"));
+  out.caption = strip(strip(collapse_spaces(replace_all(remove_tags(text_output), "[DET]", "")), "'"));
+  out.tagged_caption = strip(strip(collapse_spaces(replace_all(text_output, "[DET]", "")), "'"));
   return out;
 }
 
