@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   CLI::App& app = tool.app();
 
   std::vector<std::string> inputs{"-"};
-  std::string output = "-", model_dir, device_name = "cpu", dtype_name, llm, llm_model, chat_format = "llama2",
+  std::string output = "-", model_dir, device_name = "cpu", dtype_name, llm, llm_model, chat_format = "auto",
               llm_device = "cpu", llm_dtype, caption_prompt, label_prompt, work, shard;
   double threshold = 0.5, llm_timeout = 300;
   int64_t max_new = 64;
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
                                "or llama:DIR (a Llama chat model's Hugging Face download, run here)")
       ->type_name("URL|llama:DIR");
   app.add_option("--llm-model", llm_model, "The model name sent to the HTTP server")->type_name("NAME");
-  app.add_option("--chat-format", chat_format, "The built-in model's chat format: llama2 or llama3")
+  app.add_option("--chat-format", chat_format, "The built-in model's chat format: auto (llama3 when the tokenizer has Llama 3's header tokens, else llama2), llama2 or llama3")
       ->check(CLI::IsMember({"llama2", "llama3"}))
       ->default_str("llama2");
   app.add_option("--llm-max-tokens", llm_max_tokens, "Longest LLM answer, in tokens")->default_val(512)->check(CLI::Range(1, 32768));

@@ -1,6 +1,7 @@
 // See chat.h. The HTTP backend uses libcurl (HTTPS, proxies from the environment, timeouts) and nlohmann::json.
 #include "annotate/chat.h"
 
+#include <stdexcept>
 #include <curl/curl.h>
 
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "core/error.h"
 #include "core/strings.h"
@@ -81,12 +83,14 @@ std::vector<ChatMessage> PromptTemplate::fill(const std::map<std::string, std::s
 std::string shipped_prompt(const std::string& name) { return data_dir() + "/prompts/" + name + ".txt"; }
 
 ChatFormat parse_chat_format(const std::string& name, const std::string& where) {
+  if (name == "auto") return ChatFormat::Auto;
   if (name == "llama2") return ChatFormat::Llama2;
   if (name == "llama3") return ChatFormat::Llama3;
-  throw Error(where, "'" + name + "' is not a chat format (llama2 or llama3)");
+  throw Error(where, "'" + name + "' is not a chat format (auto, llama2 or llama3)");
 }
 
 std::vector<PromptPiece> apply_chat_format(ChatFormat format, const std::vector<ChatMessage>& messages) {
+  if (format == ChatFormat::Auto) throw std::logic_error("apply_chat_format: the backend resolves ChatFormat::Auto");
   std::vector<PromptPiece> out;
   if (format == ChatFormat::Llama3) {
     out.push_back({"", "<|begin_of_text|>"});

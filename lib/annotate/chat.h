@@ -35,13 +35,13 @@ std::string shipped_prompt(const std::string& name);
 
 // The chat formats of Llama 2 and Llama 3 chat models, as their Hugging Face chat templates render a conversation
 // (with the generation prompt for the assistant's turn): text runs and special tokens, in order.
-enum class ChatFormat { Llama2, Llama3 };
+enum class ChatFormat { Auto, Llama2, Llama3 };  // Auto: the backend picks by its tokenizer's special tokens
 struct PromptPiece {
   std::string text;     // encoded with the tokenizer (no BOS), when special is empty
   std::string special;  // a special token by name: "<s>", "</s>", "<|begin_of_text|>", "<|eot_id|>", ...
 };
 std::vector<PromptPiece> apply_chat_format(ChatFormat format, const std::vector<ChatMessage>& messages);
-ChatFormat parse_chat_format(const std::string& name, const std::string& where);  // "llama2" | "llama3"
+ChatFormat parse_chat_format(const std::string& name, const std::string& where);  // "auto" | "llama2" | "llama3"
 
 class ChatBackend {
  public:

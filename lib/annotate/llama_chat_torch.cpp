@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "annotate/llama_chat.h"
@@ -13,6 +14,7 @@
 #include "model/load.h"
 #include "nn/layers.h"
 #include "nn/tensors.h"
+#include "text/byte_level_tokenizer.h"
 #include "text/tokenizer.h"
 
 namespace grove::annotate {
@@ -61,6 +63,20 @@ std::vector<int64_t> ids_of(const nlohmann::json& v) {
   return out;
 }
 
+arch::RopeScaling rope_scaling(const nlohmann::json& r, const std::string& where) {
+  arch::RopeScaling s;
+  s.type = r.value("rope_type", r.value("type", std::string()));
+  if (s.type != "llama3" && s.type != "linear")
+    throw Error(where, "rope_scaling of type \"" + s.type + "\" is not supported (llama3 and linear are)");
+  s.factor = r.value("factor", 1.0);
+  s.low_freq_factor = r.value("low_freq_factor", 1.0);
+  s.high_freq_factor = r.value("high_freq_factor", 4.0);
+  s.original_max_position_embeddings = r.value("original_max_position_embeddings", int64_t{8192});
+  if (s.factor <= 0 || (s.type == "llama3" && s.high_freq_factor <= s.low_freq_factor))
+    throw Error(where, "rope_scaling has a factor <= 0 or high_freq_factor <= low_freq_factor");
+  return s;
+}
+
 class LlamaChat : public ChatBackend {
  public:
   explicit LlamaChat(const LlamaChatOptions& o) : o_(o) {
@@ -70,8 +86,6 @@ class LlamaChat : public ChatBackend {
     const std::string where = cfg_path.string();
     if (j.value("model_type", std::string()) != "llama")
       throw Error(where, "model_type is \"" + j.value("model_type", std::string()) + "\", not \"llama\"");
-    if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
-      throw Error(where, "rope_scaling is not supported (Llama 3.1's \"llama3\" scaling is not implemented)");
     auto need = [&](const char* key) -> int64_t {
       if (!j.contains(key) || !j[key].is_number_integer()) throw Error(where, std::string("needs the integer \"") + key + "\"");
       return j[key].get<int64_t>();
@@ -87,16 +101,31 @@ class LlamaChat : public ChatBackend {
     c_.rope_theta = j.value("rope_theta", 10000.0);
     if (c_.hidden_size % c_.num_attention_heads || c_.num_attention_heads % c_.num_key_value_heads)
       throw Error(where, "hidden_size, num_attention_heads and num_key_value_heads do not divide");
+    if (j.contains("head_dim") && j["head_dim"] != c_.head_dim())
+      throw Error(where, "head_dim differs from hidden_size / num_attention_heads, which is not supported");
+    if (j.contains("rope_scaling") && !j["rope_scaling"].is_null()) c_.rope_scaling = rope_scaling(j["rope_scaling"], where);
+    // Generation stops at any of the config's and generation_config.json's end tokens (Llama 3 Instruct ends its
+    // turns with <|eot_id|>, listed only in the latter by some releases).
     eos_ = ids_of(j.value("eos_token_id", nlohmann::json(2)));
+    if (fs::exists(dir / "generation_config.json"))
+      for (int64_t e : ids_of(read_json(dir / "generation_config.json").value("eos_token_id", nlohmann::json())))
+        eos_.push_back(e);
 
-    if (!fs::exists(dir / "tokenizer.model")) {
-      const fs::path tj = dir / "tokenizer.json";
-      if (fs::exists(tj) && read_json(tj).dump().find("ByteLevel") != std::string::npos)
-        throw Error(tj.string(), "a byte-level BPE tokenizer (Llama 3's) is not supported yet; serve the model "
-                                 "with llama.cpp or vLLM and use --llm http://...");
+    const fs::path tj = dir / "tokenizer.json";
+    if (!fs::exists(dir / "tokenizer.model") && fs::exists(tj) && text::is_byte_level_json(tj.string())) {
+      auto t = std::make_shared<text::ByteLevelTokenizer>(text::ByteLevelTokenizer::load(tj.string()));
+      encode_ = [t](const std::string& s) { return t->encode(s); };
+      decode_ = [t](const std::vector<int32_t>& ids) { return t->decode(ids); };
+      token_id_ = [t](const std::string& s) { return t->id(s); };
+    } else {
+      auto t = std::make_shared<text::Tokenizer>(text::Tokenizer::load(o.dir));
+      encode_ = [t](const std::string& s) { return t->encode(s, false); };
+      decode_ = [t](const std::vector<int32_t>& ids) { return t->decode(ids); };
+      token_id_ = [t](const std::string& s) { return t->id(s); };
     }
-    tokenizer_ = std::make_unique<text::Tokenizer>(text::Tokenizer::load(o.dir));
 
+    if (o_.format == ChatFormat::Auto)
+      o_.format = token_id_("<|start_header_id|>") >= 0 ? ChatFormat::Llama3 : ChatFormat::Llama2;
     device_ = model::parse_device(o.device, "--llm-device");
     dtype_ = model::parse_dtype(o.dtype.empty() ? (device_.is_cuda() ? "bf16" : "f32") : o.dtype, "--llm-dtype");
     io::SafetensorsSet weights(o.dir);
@@ -123,11 +152,11 @@ class LlamaChat : public ChatBackend {
     std::vector<int64_t> ids;
     for (const auto& piece : apply_chat_format(o_.format, messages)) {
       if (!piece.special.empty()) {
-        const int32_t id = tokenizer_->id(piece.special);
+        const int32_t id = token_id_(piece.special);
         if (id < 0) throw Error(o_.dir, "the tokenizer has no special token " + piece.special + " (wrong --chat-format?)");
         ids.push_back(id);
       } else {
-        for (int32_t t : tokenizer_->encode(piece.text, false)) ids.push_back(t);
+        for (int32_t t : encode_(piece.text)) ids.push_back(t);
       }
     }
     if (static_cast<int64_t>(ids.size()) + o_.max_new_tokens > c_.max_position_embeddings)
@@ -143,14 +172,17 @@ class LlamaChat : public ChatBackend {
       out.push_back(static_cast<int32_t>(next));
       step = torch::full({1, 1}, next, torch::TensorOptions().dtype(torch::kLong).device(device_));
     }
-    return tokenizer_->decode(out);
+    return decode_(out);
   }
 
  private:
   LlamaChatOptions o_;
   arch::LlamaConfig c_;
   std::vector<int64_t> eos_;
-  std::unique_ptr<text::Tokenizer> tokenizer_;
+  // The download's tokenizer: SentencePiece (Llama 2) or byte-level BPE (Llama 3).
+  std::function<std::vector<int32_t>(const std::string&)> encode_;
+  std::function<std::string(const std::vector<int32_t>&)> decode_;
+  std::function<int32_t(const std::string&)> token_id_;
   c10::Device device_{c10::kCPU};
   c10::ScalarType dtype_ = c10::kFloat;
   LlamaLm lm_{nullptr};

@@ -10,10 +10,19 @@
 
 namespace grove::arch {
 
+// Hugging Face's rope_scaling of the rotary frequencies. GROVE's LLaMA has none; Llama 3.1+ chat models (the
+// annotation pipeline's built-in LLM) use "llama3"; "linear" divides every frequency by factor.
+struct RopeScaling {
+  std::string type;  // "": none; "llama3"; "linear"
+  double factor = 1.0, low_freq_factor = 1.0, high_freq_factor = 4.0;
+  int64_t original_max_position_embeddings = 8192;
+};
+
 struct LlamaConfig {
   int64_t vocab_size = 32010, hidden_size = 4096, intermediate_size = 11008, num_hidden_layers = 32,
           num_attention_heads = 32, num_key_value_heads = 32, max_position_embeddings = 4096;
   double rms_norm_eps = 1e-5, rope_theta = 10000.0;
+  RopeScaling rope_scaling;
   int64_t head_dim() const { return hidden_size / num_attention_heads; }
 };
 

@@ -38,6 +38,26 @@ inline std::string collapse_spaces(const std::string& s) {
   return out;
 }
 
+// Bytes as UTF-8 text: each byte that does not start a valid sequence becomes U+FFFD (Python's
+// bytes.decode("utf-8", "replace") per byte, as tokenizers decode byte pieces).
+inline std::string utf8_lossy(const std::string& bytes) {
+  std::string out;
+  for (size_t at = 0; at < bytes.size();) {
+    const auto lead = static_cast<unsigned char>(bytes[at]);
+    const size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && at + n <= bytes.size();
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(bytes[at + k]) & 0xC0) == 0x80;
+    if (ok) {
+      out.append(bytes, at, n);
+      at += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      at += 1;
+    }
+  }
+  return out;
+}
+
 inline bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }

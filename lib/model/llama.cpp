@@ -14,10 +14,26 @@ at::Tensor RmsNormImpl::forward(const at::Tensor& x) {
   return weight * h.to(x.scalar_type());
 }
 
-std::pair<at::Tensor, at::Tensor> rope_tables(const at::Tensor& positions, int64_t head_dim, double theta,
-                                              c10::ScalarType dtype) {
-  auto f32 = torch::TensorOptions().dtype(torch::kFloat32).device(positions.device());
+at::Tensor rope_inv_freq(int64_t head_dim, double theta, const arch::RopeScaling& scaling, c10::Device device) {
+  auto f32 = torch::TensorOptions().dtype(torch::kFloat32).device(device);
   at::Tensor inv_freq = 1.0 / torch::pow(theta, torch::arange(0, head_dim, 2, f32) / static_cast<double>(head_dim));
+  if (scaling.type == "linear") return inv_freq / scaling.factor;
+  if (scaling.type != "llama3") return inv_freq;
+  // Llama 3.1's scaling: long wavelengths (beyond original / low_freq_factor) are slowed by factor, short ones
+  // (below original / high_freq_factor) kept, and the band between blended linearly in original / wavelength.
+  const double old = static_cast<double>(scaling.original_max_position_embeddings);
+  const double low_wavelen = old / scaling.low_freq_factor, high_wavelen = old / scaling.high_freq_factor;
+  at::Tensor wavelen = 2.0 * M_PI / inv_freq;
+  at::Tensor scaled = torch::where(wavelen > low_wavelen, inv_freq / scaling.factor, inv_freq);
+  at::Tensor smooth = (old / wavelen - scaling.low_freq_factor) / (scaling.high_freq_factor - scaling.low_freq_factor);
+  at::Tensor blended = (1.0 - smooth) * scaled / scaling.factor + smooth * scaled;
+  at::Tensor medium = (wavelen >= high_wavelen).logical_and(wavelen <= low_wavelen);
+  return torch::where(medium, blended, scaled);
+}
+
+std::pair<at::Tensor, at::Tensor> rope_tables(const at::Tensor& positions, int64_t head_dim, double theta,
+                                              c10::ScalarType dtype, const arch::RopeScaling& scaling) {
+  at::Tensor inv_freq = rope_inv_freq(head_dim, theta, scaling, positions.device());
   at::Tensor freqs = torch::outer(positions.to(torch::kFloat32), inv_freq);
   at::Tensor emb = torch::cat({freqs, freqs}, -1);
   return {emb.cos().to(dtype), emb.sin().to(dtype)};
@@ -161,7 +177,7 @@ at::Tensor run_layers(torch::nn::ModuleList& layers, const arch::LlamaConfig& c,
                       KvCache* cache, bool checkpoint) {
   const int64_t past = cache ? cache->length : 0, l = embeds.size(1);
   at::Tensor positions = torch::arange(past, past + l, torch::TensorOptions().dtype(torch::kLong).device(embeds.device()));
-  auto [cos, sin] = rope_tables(positions, c.head_dim(), c.rope_theta, embeds.scalar_type());
+  auto [cos, sin] = rope_tables(positions, c.head_dim(), c.rope_theta, embeds.scalar_type(), c.rope_scaling);
   at::Tensor h = embeds;
   const bool recompute = checkpoint && !cache && torch::GradMode::is_enabled();
   for (size_t i = 0; i < layers->size(); ++i) {

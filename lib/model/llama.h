@@ -20,10 +20,13 @@ struct RmsNormImpl : torch::nn::Module {
 };
 TORCH_MODULE(RmsNorm);
 
-// cos and sin of the rotary angles position * theta^(-2i / head_dim), duplicated to the full head_dim, computed
-// in float32 as Hugging Face does and then cast to DTYPE: (L, head_dim) each.
+// The rotary frequencies theta^(-2i / head_dim), i < head_dim / 2, in float32, with Hugging Face's rope_scaling
+// ("llama3" or "linear") applied as transformers' _compute_llama3_parameters / linear scaling do.
+at::Tensor rope_inv_freq(int64_t head_dim, double theta, const arch::RopeScaling& scaling, c10::Device device);
+// cos and sin of the rotary angles position * inv_freq, duplicated to the full head_dim, computed in float32 as
+// Hugging Face does and then cast to DTYPE: (L, head_dim) each.
 std::pair<at::Tensor, at::Tensor> rope_tables(const at::Tensor& positions, int64_t head_dim, double theta,
-                                              c10::ScalarType dtype);
+                                              c10::ScalarType dtype, const arch::RopeScaling& scaling = {});
 // x (B, heads, L, head_dim) rotated: x * cos + rotate_half(x) * sin.
 at::Tensor apply_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin);
 

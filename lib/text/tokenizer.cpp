@@ -224,6 +224,7 @@ class BpeJsonModel : public PieceModel {
       throw Error(path, "not a BPE tokenizer.json (model.type is not \"BPE\")");
     const auto& m = j["model"];
     byte_fallback_ = m.value("byte_fallback", false);
+    ignore_merges_ = m.value("ignore_merges", false);
     for (const auto& [piece, id] : m.at("vocab").items()) {
       const int32_t i = id.get<int32_t>();
       vocab_[piece] = i;
@@ -247,6 +248,8 @@ class BpeJsonModel : public PieceModel {
   }
 
   std::vector<int32_t> encode(const std::string& raw) const override {
+    if (ignore_merges_)
+      if (auto whole = vocab_.find(raw); whole != vocab_.end()) return {whole->second};
     std::vector<std::string> symbols = characters(raw);
     // Merge the adjacent pair of lowest rank, leftmost first, until none merges.
     for (;;) {
@@ -274,7 +277,7 @@ class BpeJsonModel : public PieceModel {
  private:
   std::unordered_map<std::string, int32_t> vocab_, ranks_;
   std::vector<std::string> pieces_;
-  bool byte_fallback_ = false;
+  bool byte_fallback_ = false, ignore_merges_ = false;
   int32_t unk_ = -1;
 };
 
@@ -283,19 +286,7 @@ class BpeJsonModel : public PieceModel {
 std::string decode_pieces(const std::vector<std::string>& pieces) {
   std::string out, bytes;
   auto flush = [&] {
-    for (size_t at = 0; at < bytes.size();) {
-      const auto lead = static_cast<unsigned char>(bytes[at]);
-      size_t n = utf8_length(lead);
-      bool ok = at + n <= bytes.size() && (lead < 0x80 || n > 1);
-      for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(bytes[at + k]) & 0xC0) == 0x80;
-      if (ok) {
-        out.append(bytes, at, n);
-        at += n;
-      } else {
-        out += "\xEF\xBF\xBD";
-        at += 1;
-      }
-    }
+    out += utf8_lossy(bytes);
     bytes.clear();
   };
   for (const auto& p : pieces) {
@@ -317,14 +308,20 @@ std::unique_ptr<PieceModel> load_sentencepiece(const std::string& path) {
   return std::make_unique<SentencePieceModel>(path);
 }
 
-std::unique_ptr<PieceModel> load_bpe_json(const std::string& path) {
-  io::Record j;
+io::Record read_tokenizer_json(const std::string& path) {
   try {
-    j = io::Record::parse(slurp(path));
+    return io::Record::parse(slurp(path));
   } catch (const io::Record::exception& e) {
     throw Error(path, std::string("not JSON: ") + e.what());
   }
-  return std::make_unique<BpeJsonModel>(j, path);
+}
+
+std::unique_ptr<PieceModel> make_bpe_model(const io::Record& tokenizer_json, const std::string& path) {
+  return std::make_unique<BpeJsonModel>(tokenizer_json, path);
+}
+
+std::unique_ptr<PieceModel> load_bpe_json(const std::string& path) {
+  return make_bpe_model(read_tokenizer_json(path), path);
 }
 
 Tokenizer::Tokenizer(std::unique_ptr<PieceModel> model, std::vector<AddedToken> added)

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace grove::text {
 
 // A vocabulary's BPE over one piece of text, SentencePiece style: spaces become "▁", no dummy prefix, characters
@@ -32,8 +34,12 @@ class PieceModel {
 // SentencePiece's tokenizer.model (a BPE model with LLaMA's identity normaliser), encoded without the dummy prefix,
 // as transformers does for legacy=false. Throws grove::Error naming PATH.
 std::unique_ptr<PieceModel> load_sentencepiece(const std::string& path);
-// Hugging Face's tokenizer.json with a BPE model (vocab, merges, byte_fallback). Throws grove::Error naming PATH.
+// Hugging Face's tokenizer.json with a BPE model (vocab, merges, byte_fallback, ignore_merges). Throws grove::Error
+// naming PATH.
 std::unique_ptr<PieceModel> load_bpe_json(const std::string& path);
+// The same from the file's parsed JSON (an io::Record), for readers that also need its other sections.
+std::unique_ptr<PieceModel> make_bpe_model(const nlohmann::ordered_json& tokenizer_json, const std::string& path);
+nlohmann::ordered_json read_tokenizer_json(const std::string& path);  // throws grove::Error naming PATH
 
 struct AddedToken {
   std::string content;

@@ -146,6 +146,20 @@ script() {  # caption-answers label-answers (JSON arrays)
   grep -q 'the tokenizer has no special token <|begin_of_text|>' "$T/c.jsonl"
 }
 
+@test "built-in LLaMA backend: a tiny Llama 3.1 download (byte-level BPE, llama3 rope scaling) runs, deterministically" {
+  run --separate-stderr grove-annotate "$T/fc.jsonl" --llm "llama:$DATA/annotate/tiny-llama3" --llm-max-tokens 24 --attempts 2 -o "$T/a.jsonl"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"LLM: built-in LLaMA"*"(llama3 chat format)"* ]]
+  [[ "$stderr" == *"stage 2 (video caption): 3 clips run (6 LLM answers"* ]]
+  [ "$(grep -c '"type":"error"' "$T/a.jsonl")" -eq 3 ]
+  grove-annotate -q "$T/fc.jsonl" --llm "llama:$DATA/annotate/tiny-llama3" --chat-format llama3 --llm-max-tokens 24 --attempts 2 -o "$T/b.jsonl" || true
+  cmp <(tail -n +2 "$T/a.jsonl") <(tail -n +2 "$T/b.jsonl")
+  # Llama 2's <s> is not in a Llama 3 vocabulary.
+  run --separate-stderr grove-annotate "$T/fc.jsonl" --llm "llama:$DATA/annotate/tiny-llama3" --chat-format llama2 --attempts 1 -o "$T/c.jsonl"
+  [ "$status" -eq 1 ]
+  grep -q 'the tokenizer has no special token <s>' "$T/c.jsonl"
+}
+
 @test "bad input: one clear line and a non-zero exit" {
   run --separate-stderr grove-annotate "$T/fc.jsonl" -o "$T/x.jsonl"
   [ "$status" -ne 0 ]

@@ -43,6 +43,29 @@ TEST(Llama, RmsNormClosedForm) {
   EXPECT_TRUE(torch::allclose(n->forward(x), want, 1e-6, 1e-6));
 }
 
+TEST(Llama, Llama3RopeScalingMatchesTransformersFormula) {
+  // Llama 3.1 8B's rope_scaling; expected values from transformers' _compute_llama3_parameters formula (Python,
+  // float64): index 20 is a short wavelength (kept), 40 and 63 long ones (divided by 8), 30 to 34 the blended band.
+  arch::RopeScaling s{"llama3", 8.0, 1.0, 4.0, 8192};
+  at::Tensor f = model::rope_inv_freq(128, 500000.0, s, c10::kCPU);
+  ASSERT_EQ(f.size(0), 64);
+  const std::vector<std::pair<int, double>> want = {{0, 1.0},
+                                                    {20, 0.016560440080994446},
+                                                    {30, 0.0013718935677611381},
+                                                    {32, 0.0005248461609929547},
+                                                    {33, 0.00031269375038406517},
+                                                    {34, 0.0001785078127679964},
+                                                    {36, 7.78465527393245e-05},
+                                                    {40, 3.428102195952591e-05},
+                                                    {63, 3.068925988914511e-07}};
+  for (const auto& [i, v] : want) EXPECT_NEAR(f[i].item<double>() / v, 1.0, 2e-6) << "index " << i;
+  at::Tensor plain = model::rope_inv_freq(128, 500000.0, {}, c10::kCPU);
+  EXPECT_TRUE(torch::allclose(model::rope_inv_freq(128, 500000.0, {"linear", 4.0}, c10::kCPU), plain / 4.0));
+  // The tables use the scaled frequencies.
+  auto [cos, sin] = model::rope_tables(torch::arange(0, 3), 128, 500000.0, torch::kFloat32, s);
+  EXPECT_NEAR(sin[2][40].item<double>(), std::sin(2 * 3.428102195952591e-05), 1e-7);
+}
+
 TEST(Llama, RopeRotatesPairsAndDependsOnlyOnOffsets) {
   const int64_t d = 16;
   auto [cos, sin] = model::rope_tables(torch::arange(0, 40), d, 10000.0, torch::kFloat32);
