@@ -176,19 +176,29 @@ TwoWayTransformerImpl::TwoWayTransformerImpl(const arch::SamConfig& c) {
   norm_final_attn = register_module("norm_final_attn", layer_norm(c.prompt_dim, 1e-5));
 }
 
-at::Tensor TwoWayTransformerImpl::forward(const at::Tensor& image, const at::Tensor& image_pe, const at::Tensor& tokens) {
+std::pair<at::Tensor, at::Tensor> TwoWayTransformerImpl::forward(const at::Tensor& image, const at::Tensor& image_pe,
+                                                                const at::Tensor& tokens) {
   at::Tensor keys = image.flatten(2).permute({0, 2, 1});
   at::Tensor key_pe = image_pe.flatten(2).permute({0, 2, 1});
   at::Tensor queries = tokens;
   for (const auto& layer : *layers)
     std::tie(queries, keys) = layer->as<TwoWayBlockImpl>()->forward(queries, keys, tokens, key_pe);
   at::Tensor attn = final_attn_token_to_image->forward(queries + tokens, keys + key_pe, keys);
-  return norm_final_attn->forward(queries + attn);
+  return {norm_final_attn->forward(queries + attn), keys};
 }
 
 SamMlpHeadImpl::SamMlpHeadImpl(int64_t in, int64_t hidden, int64_t out, int64_t n) {
   layers = register_module("layers", torch::nn::ModuleList());
   for (int64_t k = 0; k < n; ++k) layers->push_back(nn::Linear(k == 0 ? in : hidden, k + 1 == n ? out : hidden));
+}
+
+at::Tensor SamMlpHeadImpl::forward(const at::Tensor& x) {
+  at::Tensor h = x;
+  for (size_t l = 0; l < layers->size(); ++l) {
+    h = layers[l]->as<nn::LinearImpl>()->forward(h);
+    if (l + 1 < layers->size()) h = torch::relu(h);
+  }
+  return h;
 }
 
 MaskDecoderImpl::MaskDecoderImpl(const arch::SamConfig& c, bool temporal_objectness)
@@ -211,9 +221,9 @@ MaskDecoderImpl::MaskDecoderImpl(const arch::SamConfig& c, bool temporal_objectn
     temporal_objectness_head = register_module("temporal_objectness_head", nn::Linear(d, 1));
 }
 
-BoxPredictions MaskDecoderImpl::forward(const at::Tensor& image_embeddings, const at::Tensor& dense_pe,
-                                        const at::Tensor& sparse, const at::Tensor& dense,
-                                        const std::vector<int64_t>& reps) {
+MaskDecoderImpl::Decoded MaskDecoderImpl::run(const at::Tensor& image_embeddings, const at::Tensor& dense_pe,
+                                              const at::Tensor& sparse, const at::Tensor& dense,
+                                              const std::vector<int64_t>& reps) {
   const int64_t nq = sparse.size(0);
   at::Tensor output_tokens = torch::cat({iou_token->weight, mask_tokens->weight}, 0);
   at::Tensor tokens = torch::cat({output_tokens.unsqueeze(0).expand({nq, -1, -1}), sparse}, 1);
@@ -225,10 +235,63 @@ BoxPredictions MaskDecoderImpl::forward(const at::Tensor& image_embeddings, cons
                 " prompts");
   at::Tensor src = image_embeddings.index_select(0, frame) + dense;
   at::Tensor pos = dense_pe.expand({nq, -1, -1, -1});
-  at::Tensor query_out = transformer->forward(src, pos, tokens).select(1, 1 + num_mask_tokens);  // the prompt slot
+  auto [hs, keys] = transformer->forward(src, pos, tokens);
+  return {hs, keys, src.size(2), src.size(3)};
+}
+
+BoxPredictions MaskDecoderImpl::forward(const at::Tensor& image_embeddings, const at::Tensor& dense_pe,
+                                        const at::Tensor& sparse, const at::Tensor& dense,
+                                        const std::vector<int64_t>& reps) {
+  at::Tensor query_out = run(image_embeddings, dense_pe, sparse, dense, reps).tokens.select(1, 1 + num_mask_tokens);
   BoxPredictions out;
   out.boxes = torch::sigmoid(bbox_prediction_head->forward(query_out));
   if (!temporal_objectness_head.is_empty()) out.logits = temporal_objectness_head->forward(query_out).squeeze(1);
+  return out;
+}
+
+MaskPredictions MaskDecoderImpl::predict_masks(const at::Tensor& image_embeddings, const at::Tensor& dense_pe,
+                                               const at::Tensor& sparse, const at::Tensor& dense,
+                                               const std::vector<int64_t>& reps) {
+  Decoded d = run(image_embeddings, dense_pe, sparse, dense, reps);
+  const int64_t nq = d.tokens.size(0), c = d.image.size(2);
+  at::Tensor grid = d.image.transpose(1, 2).reshape({nq, c, d.h, d.w});
+  at::Tensor up = output_upscaling->forward(grid);  // (Nq, D / 8, 4h, 4w)
+  std::vector<at::Tensor> hyper;
+  for (int64_t k = 0; k < num_mask_tokens; ++k)
+    hyper.push_back(output_hypernetworks_mlps[k]->as<SamMlpHeadImpl>()->forward(d.tokens.select(1, 1 + k)));
+  const int64_t uh = up.size(2), uw = up.size(3);
+  MaskPredictions out;
+  out.masks = torch::matmul(torch::stack(hyper, 1), up.flatten(2)).view({nq, num_mask_tokens, uh, uw});
+  out.iou = iou_prediction_head->forward(d.tokens.select(1, 0));
+  return out;
+}
+
+at::Tensor postprocess_masks(const at::Tensor& masks, int64_t image_size, int64_t input_h, int64_t input_w,
+                             int64_t orig_h, int64_t orig_w) {
+  namespace F = torch::nn::functional;
+  auto bilinear = [](int64_t h, int64_t w) {
+    return F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kBilinear).align_corners(false);
+  };
+  at::Tensor x = F::interpolate(masks.to(torch::kFloat32), bilinear(image_size, image_size));
+  x = x.narrow(2, 0, input_h).narrow(3, 0, input_w);
+  return F::interpolate(x, bilinear(orig_h, orig_w));
+}
+
+MaskBoxes mask_boxes(const at::Tensor& masks) {
+  at::Tensor in = masks.scalar_type() == torch::kBool ? masks : masks > 0;
+  const int64_t h = in.size(1), w = in.size(2);
+  at::Tensor rows = in.any(2), cols = in.any(1);  // (N, H), (N, W)
+  auto f32 = torch::TensorOptions().dtype(torch::kFloat32).device(in.device());
+  at::Tensor ys = torch::arange(h, f32), xs = torch::arange(w, f32);
+  const double big = static_cast<double>(std::max(h, w)) + 1;
+  // First and last true index along each axis: masked minima and maxima of the index vectors.
+  at::Tensor x1 = torch::where(cols, xs, torch::full({}, big, f32)).amin(1);
+  at::Tensor x2 = torch::where(cols, xs, torch::full({}, -1.0, f32)).amax(1) + 1;
+  at::Tensor y1 = torch::where(rows, ys, torch::full({}, big, f32)).amin(1);
+  at::Tensor y2 = torch::where(rows, ys, torch::full({}, -1.0, f32)).amax(1) + 1;
+  MaskBoxes out;
+  out.nonempty = cols.any(1);
+  out.boxes = torch::where(out.nonempty.unsqueeze(1), torch::stack({x1, y1, x2, y2}, 1), torch::full({}, -1.0, f32));
   return out;
 }
 

@@ -1,8 +1,9 @@
 // The grounding encoder (reference/model.md section 2.4): SAM's ViT image encoder at 512 px with GROVE's Conv3d
 // adapters after the global-attention blocks, the prompt encoder (sam_prompt.h), and the mask decoder in GROVE's
 // "query" mode, whose output at the prompt slot feeds the box head (sigmoid cx, cy, w, h) and the temporal
-// objectness head. Registered under the original's names relative to model.grounding_encoder.; the mask branch
-// (output_upscaling, hypernetwork MLPs, IoU head) is registered so every tensor loads and saves, but never runs.
+// objectness head. Registered under the original's names relative to model.grounding_encoder.. The mask branch
+// (output_upscaling, hypernetwork MLPs, IoU head) does not run in GROVE; it is SAM's and GLaMM's "mask" mode
+// (MaskDecoder::predict_masks, with postprocess_masks and mask_boxes turning its masks into boxes).
 #pragma once
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -89,8 +90,9 @@ TORCH_MODULE(TwoWayBlock);
 
 struct TwoWayTransformerImpl : torch::nn::Module {
   explicit TwoWayTransformerImpl(const arch::SamConfig& c);
-  // image (N, D, h, w), image_pe (N, D, h, w), tokens (N, Q, D) -> the tokens' outputs (N, Q, D).
-  at::Tensor forward(const at::Tensor& image, const at::Tensor& image_pe, const at::Tensor& tokens);
+  // image (N, D, h, w), image_pe (N, D, h, w), tokens (N, Q, D) -> the tokens' outputs (N, Q, D) and the image
+  // tokens' (N, h * w, D).
+  std::pair<at::Tensor, at::Tensor> forward(const at::Tensor& image, const at::Tensor& image_pe, const at::Tensor& tokens);
   torch::nn::ModuleList layers;
   SamAttention final_attn_token_to_image{nullptr};
   nn::LayerNorm norm_final_attn{nullptr};
@@ -100,6 +102,7 @@ TORCH_MODULE(TwoWayTransformer);
 // SAM's MLP head: num_layers Linear layers under layers.k, ReLU between them.
 struct SamMlpHeadImpl : torch::nn::Module {
   SamMlpHeadImpl(int64_t in, int64_t hidden, int64_t out, int64_t num_layers);
+  at::Tensor forward(const at::Tensor& x);
   torch::nn::ModuleList layers;
 };
 TORCH_MODULE(SamMlpHead);
@@ -109,12 +112,21 @@ struct BoxPredictions {
   at::Tensor logits;  // (Nq,) temporal objectness logits; undefined without the head
 };
 
+struct MaskPredictions {
+  at::Tensor masks;  // (Nq, num_mask_tokens, 4g, 4g) mask logits at 4x the embedding grid (SAM's low-res masks)
+  at::Tensor iou;    // (Nq, num_mask_tokens) predicted mask quality
+};
+
 struct MaskDecoderImpl : torch::nn::Module {
   MaskDecoderImpl(const arch::SamConfig& c, bool temporal_objectness);
   // Query mode. image_embeddings (F, D, g, g); dense_pe (1, D, g, g); sparse prompts (Nq, 1, D) with dense prompts
   // (Nq, D, g, g); reps[f] queries for frame f in order (sum = Nq): frame f's embedding is repeated reps[f] times.
   BoxPredictions forward(const at::Tensor& image_embeddings, const at::Tensor& dense_pe, const at::Tensor& sparse,
                          const at::Tensor& dense, const std::vector<int64_t>& reps);
+  // Mask mode (SAM's, as GLaMM runs it), same inputs: every mask token's mask and IoU; SAM's single-mask output
+  // (multimask_output false) is index 0, its three multimask outputs 1..3.
+  MaskPredictions predict_masks(const at::Tensor& image_embeddings, const at::Tensor& dense_pe, const at::Tensor& sparse,
+                                const at::Tensor& dense, const std::vector<int64_t>& reps);
   TwoWayTransformer transformer{nullptr};
   nn::Embedding iou_token{nullptr}, mask_tokens{nullptr};
   torch::nn::Sequential output_upscaling{nullptr}, bbox_prediction_head{nullptr};
@@ -122,8 +134,32 @@ struct MaskDecoderImpl : torch::nn::Module {
   SamMlpHead iou_prediction_head{nullptr};
   nn::Linear temporal_objectness_head{nullptr};
   int64_t num_mask_tokens;
+
+ private:
+  // The two-way transformer over the queries' frames: its outputs for the tokens [iou, masks..., prompt] and the
+  // image tokens, and the embedding grid (h, w).
+  struct Decoded {
+    at::Tensor tokens, image;
+    int64_t h, w;
+  };
+  Decoded run(const at::Tensor& image_embeddings, const at::Tensor& dense_pe, const at::Tensor& sparse,
+              const at::Tensor& dense, const std::vector<int64_t>& reps);
 };
 TORCH_MODULE(MaskDecoder);
+
+// SAM's postprocess_masks: mask logits (N, C, h, w) upscaled (bilinear, float32) to the square model input
+// (image_size), cropped to the resized frame (input_h, input_w) and resized (bilinear) to the original frame
+// (orig_h, orig_w). Returns float32 logits (N, C, orig_h, orig_w); a pixel is in the mask where its logit is > 0.
+at::Tensor postprocess_masks(const at::Tensor& masks, int64_t image_size, int64_t input_h, int64_t input_w,
+                             int64_t orig_h, int64_t orig_w);
+
+// The box of each mask (N, H, W; true or > 0 inside): its pixels' extent as edges (x1, y1, x2, y2) in pixels, x2 and
+// y2 one past the last column and row, as grove-synth's boxes. Empty masks give all -1; nonempty says which are not.
+struct MaskBoxes {
+  at::Tensor boxes;     // (N, 4) float32
+  at::Tensor nonempty;  // (N,) bool
+};
+MaskBoxes mask_boxes(const at::Tensor& masks);
 
 // The module named grounding_encoder.
 struct SamImpl : torch::nn::Module {
