@@ -131,33 +131,30 @@ script() {  # caption-answers label-answers (JSON arrays)
   [ "$(jq -r 'select(.type == "sample") | .id' "$T/s0-3.jsonl" | tr '\n' ' ')" = "clip0 clip2 " ]
 }
 
-@test "built-in LLaMA backend: a tiny Llama download runs, deterministically; its gibberish ends as error records" {
-  run --separate-stderr grove-annotate "$T/fc.jsonl" --llm "llama:$DATA/annotate/tiny-llama" --llm-max-tokens 16 --attempts 2 -o "$T/a.jsonl"
+# The built-in backend on the tiny download $1, whose chat format --chat-format auto finds is $2, answering at most $3
+# tokens: it runs, the same twice, and its gibberish ends as error records. Chat format $4 needs the special token
+# $5, which the vocabulary lacks: a clear error record.
+check_builtin_llm() {
+  local dir="$DATA/annotate/$1"
+  run --separate-stderr grove-annotate "$T/fc.jsonl" --llm "llama:$dir" --llm-max-tokens "$3" --attempts 2 -o "$T/a.jsonl"
   [ "$status" -eq 1 ]
-  [[ "$stderr" == *"LLM: built-in LLaMA"*"(llama2 chat format)"* ]]
+  [[ "$stderr" == *"LLM: built-in LLaMA"*"($2 chat format)"* ]]
   [[ "$stderr" == *"stage 2 (video caption): 3 clips run (6 LLM answers"* ]]
   [ "$(grep -c '"type":"error"' "$T/a.jsonl")" -eq 3 ]
   grep -q 'no usable LLM answer in 2 attempts; last problem: no tagged caption' "$T/a.jsonl"
-  grove-annotate -q "$T/fc.jsonl" --llm "llama:$DATA/annotate/tiny-llama" --llm-max-tokens 16 --attempts 2 -o "$T/b.jsonl" || true
+  grove-annotate -q "$T/fc.jsonl" --llm "llama:$dir" --chat-format "$2" --llm-max-tokens "$3" --attempts 2 -o "$T/b.jsonl" || true
   cmp <(tail -n +2 "$T/a.jsonl") <(tail -n +2 "$T/b.jsonl")
-  # Llama 3's special tokens are not in a Llama 2 vocabulary.
-  run --separate-stderr grove-annotate "$T/fc.jsonl" --llm "llama:$DATA/annotate/tiny-llama" --chat-format llama3 --attempts 1 -o "$T/c.jsonl"
+  run --separate-stderr grove-annotate "$T/fc.jsonl" --llm "llama:$dir" --chat-format "$4" --attempts 1 -o "$T/c.jsonl"
   [ "$status" -eq 1 ]
-  grep -q 'the tokenizer has no special token <|begin_of_text|>' "$T/c.jsonl"
+  grep -qF "the tokenizer has no special token $5" "$T/c.jsonl"
+}
+
+@test "built-in LLaMA backend: a tiny Llama 2 download runs, deterministically; its gibberish ends as error records" {
+  check_builtin_llm tiny-llama llama2 16 llama3 '<|begin_of_text|>'
 }
 
 @test "built-in LLaMA backend: a tiny Llama 3.1 download (byte-level BPE, llama3 rope scaling) runs, deterministically" {
-  run --separate-stderr grove-annotate "$T/fc.jsonl" --llm "llama:$DATA/annotate/tiny-llama3" --llm-max-tokens 24 --attempts 2 -o "$T/a.jsonl"
-  [ "$status" -eq 1 ]
-  [[ "$stderr" == *"LLM: built-in LLaMA"*"(llama3 chat format)"* ]]
-  [[ "$stderr" == *"stage 2 (video caption): 3 clips run (6 LLM answers"* ]]
-  [ "$(grep -c '"type":"error"' "$T/a.jsonl")" -eq 3 ]
-  grove-annotate -q "$T/fc.jsonl" --llm "llama:$DATA/annotate/tiny-llama3" --chat-format llama3 --llm-max-tokens 24 --attempts 2 -o "$T/b.jsonl" || true
-  cmp <(tail -n +2 "$T/a.jsonl") <(tail -n +2 "$T/b.jsonl")
-  # Llama 2's <s> is not in a Llama 3 vocabulary.
-  run --separate-stderr grove-annotate "$T/fc.jsonl" --llm "llama:$DATA/annotate/tiny-llama3" --chat-format llama2 --attempts 1 -o "$T/c.jsonl"
-  [ "$status" -eq 1 ]
-  grep -q 'the tokenizer has no special token <s>' "$T/c.jsonl"
+  check_builtin_llm tiny-llama3 llama3 24 llama2 '<s>'
 }
 
 @test "bad input: one clear line and a non-zero exit" {
