@@ -14,8 +14,10 @@
 #include <future>
 #include <map>
 #include <random>
+#include <set>
 
 #include "arch/model_dir.h"
+#include "cli/tool.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/strings.h"
@@ -62,6 +64,26 @@ std::vector<std::pair<std::string, at::Tensor>> select_trainable(model::Grove& g
     if (train) out.emplace_back(p.key(), p.value());
   }
   return out;
+}
+
+void warn_frozen_random(const arch::ModelDir& base, model::Grove& g) {
+  const auto& meta = base.weights().files().at(0).metadata();
+  auto source = meta.find("grove_source");
+  if (source == meta.end() || !starts_with(source->second, "grove-convert random")) return;
+  std::set<std::string> groups;  // model.layers, model.vision_tower, model.grounding_encoder.image_encoder, ...
+  for (const auto& p : g->named_parameters()) {
+    if (p.value().requires_grad()) continue;
+    const std::string& n = p.key();
+    size_t cut = n.find('.');
+    if (cut != std::string::npos) cut = n.find('.', cut + 1);
+    if (cut != std::string::npos && starts_with(n, "model.grounding_encoder.")) cut = n.find('.', cut + 1);
+    groups.insert(n.substr(0, cut));
+  }
+  if (groups.empty()) return;
+  std::string list;
+  for (const auto& s : groups) list += (list.empty() ? "" : " ") + s;
+  cli::warning(base.path(), "its weights are random (grove-convert random) and these stay frozen, so they stay random: " +
+                                list + "; to train from scratch, add --unfreeze " + list);
 }
 
 std::vector<std::string> add_lora(model::Grove& g, const LoraOptions& lora) {
@@ -378,6 +400,7 @@ int64_t run_training(const TrainOptions& o) {
     throw Error("--lora-targets", "no decoder layer's linear module is named by these targets");
   g->train();
   auto trainable = select_trainable(g, o.unfreeze, o.freeze);
+  if (lead) warn_frozen_random(base, g);
   std::vector<at::Tensor> params;
   for (auto& [n, p] : trainable) params.push_back(p);
   if (params.empty()) throw Error("--freeze", "nothing left to train");

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/model_dir.h"
 #include "io/record.h"
 #include "model/boxes.h"
 #include "model/grove.h"
@@ -23,6 +24,11 @@ namespace grove::train {
 std::vector<std::pair<std::string, at::Tensor>> select_trainable(model::Grove& g,
                                                                  const std::vector<std::string>& unfreeze = {},
                                                                  const std::vector<std::string>& freeze = {});
+
+// That set is for fine-tuning pretrained weights. When BASE's weights come from grove-convert random, a warning
+// (cli::warning, so not under --quiet) lists the module groups that stay frozen, hence random, and the --unfreeze
+// that trains them: a model trained from scratch with a frozen random SAM encoder cannot learn to localise.
+void warn_frozen_random(const arch::ModelDir& base, model::Grove& g);
 
 // The weighted losses of one example (CLIP under no_grad as the original's tower; gradients flow through the frozen
 // SAM encoder and LLaMA layers to what trains). objectness: the HowToGround head's BCE term.
