@@ -66,7 +66,8 @@ Fields sam_fields(SamConfig& c) {
           {"attention_downsample_rate", &c.attention_downsample_rate},
           {"num_mask_tokens", &c.num_mask_tokens},
           {"mask_in_chans", &c.mask_in_chans},
-          {"iou_head_depth", &c.iou_head_depth}};
+          {"iou_head_depth", &c.iou_head_depth},
+          {"adapter_type", &c.adapter_type}};
 }
 Fields token_fields(TokenIds& t) {
   return {{"bos", &t.bos},         {"eos", &t.eos},           {"pad", &t.pad},
@@ -157,6 +158,7 @@ void check(const Config& c, const std::string& w) {
           "sam.embed_dim must be a positive multiple of sam.num_heads");
   require(s.patch_size > 0 && s.image_size % s.patch_size == 0, w, "sam.image_size must be a multiple of sam.patch_size");
   require(s.depth > 0 && s.window_size > 0, w, "sam.depth and sam.window_size must be positive");
+  require(s.adapter_type == "conv" || s.adapter_type == "none", w, "sam.adapter_type must be \"conv\" or \"none\"");
   for (int64_t g : s.global_attn_indexes) require(g >= 0 && g < s.depth, w, "sam.global_attn_indexes out of range");
   require(s.prompt_dim > 0 && s.decoder_heads > 0 && s.prompt_dim % s.decoder_heads == 0 &&
               s.attention_downsample_rate > 0 && (s.prompt_dim / s.attention_downsample_rate) % s.decoder_heads == 0,

@@ -44,6 +44,10 @@ struct SamConfig {
           attention_downsample_rate = 2, num_mask_tokens = 4, mask_in_chans = 16, iou_head_depth = 3;
   std::vector<int64_t> global_attn_indexes{7, 15, 23, 31};
   double layer_norm_eps = 1e-6;
+  // "conv": GROVE's Conv3d adapters after the global-attention blocks; "none": plain SAM, as GLaMM's (the
+  // original's adapter_type, whose other values give nn.Identity).
+  std::string adapter_type = "conv";
+  bool has_adapters() const { return adapter_type == "conv"; }
   int64_t grid() const { return image_size / patch_size; }
   bool is_global(int64_t block) const;
 };

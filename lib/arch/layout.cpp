@@ -122,7 +122,8 @@ void sam(Builder& b, const Config& c) {
   b.add(e + "neck.2.weight", {pd, pd, 3, 3});
   b.norm(e + "neck.3", pd);
   b.group = "sam_adapters";
-  for (size_t k = 0; k < s.global_attn_indexes.size(); ++k) b.adapter(e + "adapters." + std::to_string(k), d);
+  if (s.has_adapters())
+    for (size_t k = 0; k < s.global_attn_indexes.size(); ++k) b.adapter(e + "adapters." + std::to_string(k), d);
 
   const std::string pe = std::string(kSamPrefix) + "prompt_encoder.";
   b.group = "prompt_encoder";

@@ -95,7 +95,8 @@ SamImageEncoderImpl::SamImageEncoderImpl(const arch::SamConfig& c, int64_t frame
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.depth; ++i) blocks->push_back(SamBlock(c, c.is_global(i) ? 0 : c.window_size));
   adapters = register_module("adapters", torch::nn::ModuleList());
-  for (size_t k = 0; k < c.global_attn_indexes.size(); ++k) adapters->push_back(ConvAdapter(d));
+  if (c.has_adapters())
+    for (size_t k = 0; k < c.global_attn_indexes.size(); ++k) adapters->push_back(ConvAdapter(d));
   neck = register_module(
       "neck", torch::nn::Sequential(nn::Conv2d(nn::ConvSpec{d, pd, 1, 1, 0, false}), LayerNorm2d(pd),
                                     nn::Conv2d(nn::ConvSpec{pd, pd, 3, 1, 1, false}),
@@ -112,7 +113,7 @@ at::Tensor SamImageEncoderImpl::forward(const at::Tensor& pixels) {
     x = blocks[i]->as<SamBlockImpl>()->forward(x);
     const auto& gi = config.global_attn_indexes;
     auto it = std::find(gi.begin(), gi.end(), i);
-    if (it == gi.end()) continue;
+    if (it == gi.end() || !config.has_adapters()) continue;
     auto& adapter = *adapters[it - gi.begin()]->as<ConvAdapterImpl>();
     at::Tensor v = x.reshape({b, num_frames, g, g, d}).permute({0, 4, 1, 2, 3});  // (b t) h w c -> b c t h w
     x = adapter.forward(v).permute({0, 2, 3, 4, 1}).reshape({b * num_frames, g, g, d});

@@ -1,6 +1,7 @@
-// SAM's mask mode (the path GLaMM runs for its [SEG] tokens): MaskDecoder::predict_masks and postprocess_masks
-// against tests/data/glamm/mask_decoder_seed0.safetensors, which the original code computed
-// (tests/data/glamm/make_mask_decoder_golden.py), and mask_boxes on masks whose boxes are known.
+// Plain SAM as GLaMM runs it: the mask mode (the path of GLaMM's [SEG] tokens: MaskDecoder::predict_masks and
+// postprocess_masks) and the image encoder without GROVE's adapters (sam.adapter_type "none"), against
+// tests/data/glamm/*_seed0.safetensors, which the original code computed (tests/data/glamm/make_sam_golden.py); and
+// mask_boxes on masks whose boxes are known.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -14,6 +15,24 @@ using namespace grove;
 
 namespace {
 
+struct Golden {
+  io::SafetensorsSet set;
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  explicit Golden(const std::string& name) : set(test::source_path("tests/data/glamm/" + name)), tensors(nn::views(set)) {}
+  at::Tensor get(const std::string& name) const {
+    for (const auto& [n, t] : tensors)
+      if (n == name) return t;
+    ADD_FAILURE() << "fixture lacks " << name;
+    return {};
+  }
+  std::vector<std::pair<std::string, at::Tensor>> under(const std::string& prefix) const {
+    std::vector<std::pair<std::string, at::Tensor>> out;
+    for (const auto& [n, t] : tensors)
+      if (n.rfind(prefix, 0) == 0) out.emplace_back(n, t);
+    return out;
+  }
+};
+
 double relative_error(const at::Tensor& ours, const at::Tensor& theirs) {
   EXPECT_EQ(ours.sizes(), theirs.sizes());
   const double scale = theirs.abs().max().item<double>();
@@ -25,22 +44,14 @@ double relative_error(const at::Tensor& ours, const at::Tensor& theirs) {
 }  // namespace
 
 TEST(SamMasks, MaskModeAndPostprocessingEqualTheOriginal) {
-  io::SafetensorsSet set(test::source_path("tests/data/glamm/mask_decoder_seed0.safetensors"));
-  auto tensors = nn::views(set);
-  auto get = [&](const std::string& name) {
-    for (const auto& [n, t] : tensors)
-      if (n == name) return t;
-    ADD_FAILURE() << "fixture lacks " << name;
-    return at::Tensor();
-  };
+  const Golden golden("mask_decoder_seed0.safetensors");
+  auto get = [&](const std::string& name) { return golden.get(name); };
   arch::SamConfig c;
   c.prompt_dim = 32, c.decoder_depth = 2, c.decoder_heads = 2, c.decoder_mlp_dim = 64, c.attention_downsample_rate = 2;
   c.num_mask_tokens = 4, c.iou_head_depth = 3;
   model::MaskDecoder dec(c, false);
   // The box head is GROVE's (query mode); SAM's mask mode has none, so it keeps its own values.
-  std::vector<std::pair<std::string, at::Tensor>> weights;
-  for (const auto& [n, t] : tensors)
-    if (n.rfind("mask_decoder.", 0) == 0) weights.emplace_back(n, t);
+  auto weights = golden.under("mask_decoder.");
   for (const auto& p : dec->named_parameters())
     if (p.key().rfind("bbox_prediction_head.", 0) == 0) weights.emplace_back("mask_decoder." + p.key(), p.value().detach());
   nn::load_module(*dec, weights, "mask_decoder.", "fixture");
@@ -59,6 +70,20 @@ TEST(SamMasks, MaskModeAndPostprocessingEqualTheOriginal) {
   auto ours = model::mask_boxes(post.select(1, 0)), theirs = model::mask_boxes(get("output.postprocessed").select(1, 0));
   EXPECT_TRUE(torch::equal(ours.nonempty, theirs.nonempty));
   EXPECT_TRUE(torch::allclose(ours.boxes, theirs.boxes));
+}
+
+TEST(SamMasks, ImageEncoderWithoutAdaptersEqualsTheOriginal) {
+  const Golden golden("sam_encoder_seed0.safetensors");
+  arch::SamConfig c;
+  c.embed_dim = 32, c.depth = 2, c.num_heads = 2, c.global_attn_indexes = {1}, c.image_size = 128, c.patch_size = 16;
+  c.window_size = 4, c.mlp_ratio = 4, c.prompt_dim = 32, c.adapter_type = "none";
+  // One frame per window: without adapters the frames do not mix.
+  model::SamImageEncoder enc(c, 1);
+  EXPECT_EQ(enc->adapters->size(), 0u);
+  nn::load_module(*enc, golden.under("image_encoder."), "image_encoder.", "fixture");
+  enc->eval();
+  torch::NoGradGuard no_grad;
+  EXPECT_LT(relative_error(enc->forward(golden.get("input.pixels")), golden.get("output.image_embeddings")), 1e-5);
 }
 
 TEST(SamMasks, MaskBoxesAreThePixelsExtentAsEdges) {
