@@ -82,8 +82,9 @@ int main(int argc, char** argv) {
     options.max_new_tokens = max_new;
     options.use_cache = !no_cache;
     options.window_batch = window_batch;
-    model::Predictor predictor(model::load_grove(dir, {device, dtype, true}), grove::text::Tokenizer::load(model_dir),
-                               options);
+    model::Grove network = model::load_grove(dir, {device, dtype, true});
+    const std::string query = network->config.token_names().query;  // [DET], or GLaMM's [SEG]
+    model::Predictor predictor(network, grove::text::Tokenizer::load(model_dir), options);
 
     Record header = grove::io::make_header("grove-infer");
     header["model"] = model_dir;
@@ -96,11 +97,11 @@ int main(int argc, char** argv) {
     auto remember = [&](const Record& s) {
       const std::string id = grove::io::record_id(s);
       if (caption_format == "sentence") {
-        answers[id] = "<p> " + s.value("caption", std::string()) + " </p> [DET]";
+        answers[id] = "<p> " + s.value("caption", std::string()) + " </p> " + query;
       } else {
         try {
           answers[id] = grove::text::tagged_answer(s.value("caption", std::string()), s.value("tagged_caption", std::string()),
-                                                   s.value("phrases", std::vector<std::string>{}))
+                                                   s.value("phrases", std::vector<std::string>{}), false, query)
                             .text;
         } catch (const grove::Error& e) {
           tool.record_failed("sample " + id, e.message());

@@ -76,6 +76,7 @@ Fields token_fields(TokenIds& t) {
 }
 Fields top_fields(Config& c) {
   return {{"name", &c.name},
+          {"style", &c.style},
           {"num_frames", &c.num_frames},
           {"temporal_objectness", &c.temporal_objectness},
           {"objectness_threshold", &c.objectness_threshold},
@@ -165,6 +166,11 @@ void check(const Config& c, const std::string& w) {
           w, "sam.prompt_dim must divide into sam.decoder_heads (also after the attention downsampling)");
   require(s.prompt_dim % 8 == 0 && s.mask_in_chans % 4 == 0, w, "sam.prompt_dim must be a multiple of 8");
   require(c.num_frames > 0, w, "num_frames must be positive");
+  require(c.style == "grove" || c.style == "glamm", w, "style must be \"grove\" or \"glamm\"");
+  if (c.glamm())
+    require(c.num_frames == 1 && v.adapter_every == 0 && s.adapter_type == "none" && !c.temporal_objectness, w,
+            "style \"glamm\" needs num_frames 1, clip.adapter_every 0, sam.adapter_type \"none\" and "
+            "temporal_objectness false");
   const auto& t = c.tokens;
   for (int64_t id : {t.bos, t.eos, t.pad, t.p_open, t.p_close, t.vid_start, t.vid_end, t.det})
     require(id >= 0 && id < l.vocab_size, w, "token id " + std::to_string(id) + " outside the vocabulary");

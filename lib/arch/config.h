@@ -60,6 +60,20 @@ struct TokenIds {
 
 struct Config {
   std::string name = "grove-7b";
+  // "grove": GROVE's network (video prompt, [DET] queries decoded to boxes by the box head). "glamm": GLaMM's, the
+  // image grounding model the annotation pipeline's stage 1 runs (reference/evaluation.md 2.7): the prompt names
+  // <im_start><image><im_end> and "the picture", tokens.det is [SEG], and SAM's mask decoder runs in mask mode, each
+  // mask's extent giving the box; needs num_frames 1, no CLIP or SAM adapters, no objectness head.
+  std::string style = "grove";
+  bool glamm() const { return style == "glamm"; }
+  // The tokens tokens.vid_start, vid_end and det stand for: <vid_start>, <vid_end>, [DET]; GLaMM's <im_start>,
+  // <im_end>, [SEG].
+  struct TokenNames {
+    const char *start, *end, *query;
+  };
+  TokenNames token_names() const {
+    return glamm() ? TokenNames{"<im_start>", "<im_end>", "[SEG]"} : TokenNames{"<vid_start>", "<vid_end>", "[DET]"};
+  }
   LlamaConfig llama;
   ClipConfig clip;
   SamConfig sam;

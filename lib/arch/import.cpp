@@ -291,7 +291,8 @@ TokenizerFiles prepare_tokenizer(const std::string& dir, const Config& c) {
     next = std::max(next, id.get<int64_t>());
   }
   if (next < 0) next = c.tokens.vid_start - 1;  // no added tokens yet: GROVE's come right after the base vocabulary
-  for (const char* token : {"<vid_start>", "<vid_end>", "[DET]"})
+  const Config::TokenNames names = c.token_names();
+  for (const char* token : {names.start, names.end, names.query})
     if (!added.contains(token)) added[token] = ++next;
   auto expect = [&](const char* token, int64_t id) {
     if (added.contains(token) && added[token].get<int64_t>() != id)
@@ -300,9 +301,9 @@ TokenizerFiles prepare_tokenizer(const std::string& dir, const Config& c) {
   };
   expect("<p>", c.tokens.p_open);
   expect("</p>", c.tokens.p_close);
-  expect("<vid_start>", c.tokens.vid_start);
-  expect("<vid_end>", c.tokens.vid_end);
-  expect("[DET]", c.tokens.det);
+  expect(names.start, c.tokens.vid_start);
+  expect(names.end, c.tokens.vid_end);
+  expect(names.query, c.tokens.det);
   for (const auto& [token, id] : added.items())
     if (id.get<int64_t>() >= c.llama.vocab_size)
       throw Error(dir, token + " has id " + id.dump() + ", outside the model's vocabulary of " +

@@ -174,6 +174,7 @@ void sam(Builder& b, const Config& c) {
   for (int64_t k = 0; k < s.iou_head_depth; ++k)
     b.linear(md + "iou_prediction_head.layers." + std::to_string(k), pd,
              k + 1 == s.iou_head_depth ? s.num_mask_tokens : pd);
+  if (c.glamm()) return;  // mask mode: no box heads
   b.group = "box_heads";
   b.linear(md + "bbox_prediction_head.0", pd, pd);
   b.linear(md + "bbox_prediction_head.2", pd, 4);

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "video/resample.h"
 
 namespace grove::model {
 
@@ -17,7 +18,7 @@ GroveBodyImpl::GroveBodyImpl(const arch::Config& c) {
   auto hf_model = tower->register_module("vision_tower", std::make_shared<torch::nn::Module>());
   clip = hf_model->register_module("vision_model", ClipVision(c.clip, c.num_frames));
   mm_projector = register_module("mm_projector", make_projector(c.clip.hidden_size, l.hidden_size));
-  grounding_encoder = register_module("grounding_encoder", Sam(c.sam, c.num_frames, c.temporal_objectness));
+  grounding_encoder = register_module("grounding_encoder", Sam(c.sam, c.num_frames, c.temporal_objectness, !c.glamm()));
   text_hidden_fcs = register_module("text_hidden_fcs", torch::nn::ModuleList());
   text_hidden_fcs->push_back(torch::nn::Sequential(nn::Linear(l.hidden_size, l.hidden_size), torch::nn::ReLU(),
                                                    nn::Linear(l.hidden_size, c.sam.prompt_dim),
@@ -94,9 +95,32 @@ at::Tensor GroveImpl::det_features(const at::Tensor& hidden, const std::vector<i
   return model->text_hidden_fcs[0]->as<torch::nn::SequentialImpl>()->forward(hidden.index_select(0, idx));
 }
 
-WindowBoxes GroveImpl::boxes(const at::Tensor& image_embeddings, const at::Tensor& queries) {
-  BoxPredictions p = model->grounding_encoder->decode(image_embeddings, queries);
+MaskGeometry mask_geometry(const arch::Config& c, int64_t pixel_w, int64_t pixel_h, int64_t width, int64_t height) {
+  const auto [w, h] = video::sam_view_size(static_cast<int>(pixel_w), static_cast<int>(pixel_h),
+                                           static_cast<int>(c.sam.image_size));
+  return {h, w, height, width};
+}
+
+WindowBoxes GroveImpl::boxes(const at::Tensor& image_embeddings, const at::Tensor& queries, const MaskGeometry* geometry) {
   const int64_t frames = image_embeddings.size(0), n = queries.size(0);
+  BoxPredictions p;
+  if (config.glamm()) {
+    if (!geometry) throw Error("boxes", "a glamm-style model needs the frames' geometry to cut its masks");
+    const MaskGeometry& g = *geometry;
+    MaskPredictions m = model->grounding_encoder->decode_masks(image_embeddings, queries);
+    at::Tensor masks = postprocess_masks(m.masks.narrow(1, 0, 1), config.sam.image_size, g.input_h, g.input_w,
+                                         g.orig_h, g.orig_w)
+                           .select(1, 0);
+    MaskBoxes mb = mask_boxes(masks);
+    at::Tensor b = mb.boxes;
+    at::Tensor wh = (b.narrow(1, 2, 2) - b.narrow(1, 0, 2)).clamp_min(0);
+    at::Tensor scale = torch::tensor({static_cast<float>(g.orig_w), static_cast<float>(g.orig_h)}, b.options());
+    p.boxes = torch::cat({(b.narrow(1, 0, 2) + wh / 2) / scale, wh / scale}, 1).to(queries.dtype());
+    p.logits = torch::where(mb.nonempty, torch::full({}, 20.0, b.options()), torch::full({}, -20.0, b.options()))
+                   .to(queries.dtype());
+  } else {
+    p = model->grounding_encoder->decode(image_embeddings, queries);
+  }
   WindowBoxes out;
   for (int64_t f = 0; f < frames; ++f) {
     out.boxes.push_back(p.boxes.narrow(0, f * n, n));

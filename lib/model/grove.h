@@ -45,6 +45,14 @@ struct WindowPixels {
 // bilinear longest side, mean/std on 0..255, zero pad right/bottom) of each, in float32 on the CPU.
 WindowPixels encoder_pixels(const std::vector<video::RgbImage>& frames, const arch::Config& c);
 
+// Where a window's SAM input came from, for the mask boxes of style "glamm": the frame resized for SAM (input_h x
+// input_w inside the padded square) and the original frame (orig_h x orig_w), whose pixels the masks are cut in.
+struct MaskGeometry {
+  int64_t input_h = 0, input_w = 0, orig_h = 0, orig_w = 0;
+};
+// The geometry of a decoded frame of pixel_w x pixel_h from a WIDTH x HEIGHT video, for a model of config c.
+MaskGeometry mask_geometry(const arch::Config& c, int64_t pixel_w, int64_t pixel_h, int64_t width, int64_t height);
+
 // The boxes of one window: per frame, the N queries' boxes and logits in [DET] order.
 struct WindowBoxes {
   std::vector<at::Tensor> boxes;   // per frame (N, 4) normalised cx, cy, w, h
@@ -72,8 +80,10 @@ struct GroveImpl : torch::nn::Module {
   std::vector<int64_t> det_positions(const at::Tensor& ids, int64_t video_tokens) const;
   // text_hidden_fcs of the hidden states (L, hidden) at POSITIONS -> (N, prompt_dim).
   at::Tensor det_features(const at::Tensor& hidden, const std::vector<int64_t>& positions);
-  // The box decoder: every frame's embedding (T, D, g, g) against the same queries (N, D).
-  WindowBoxes boxes(const at::Tensor& image_embeddings, const at::Tensor& queries);
+  // The box decoder: every frame's embedding (T, D, g, g) against the same queries (N, D). Style "glamm": SAM's
+  // single mask of each query, post-processed to the original frame (geometry required), gives the box of its
+  // pixels > 0 and a logit of +20 (a mask) or -20 (an empty one), so the objectness gate keeps exactly the masks.
+  WindowBoxes boxes(const at::Tensor& image_embeddings, const at::Tensor& queries, const MaskGeometry* geometry = nullptr);
 
   GroveBody model{nullptr};
   nn::Linear lm_head{nullptr};

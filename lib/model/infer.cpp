@@ -71,6 +71,7 @@ struct Predictor::Clip {
   const io::Record* frames = nullptr;
   std::string id, answer, error_where, error;
   int64_t t = 0, width = 0, height = 0;
+  MaskGeometry geometry;  // style glamm's masks
   WindowPixels pixels;
   video::WindowPlan plan;
   std::vector<FrameResult> results;
@@ -89,9 +90,15 @@ std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const
   const arch::Config& c = g_->config;
   const bool iground = options_.protocol == InferOptions::Protocol::IGround;
   const c10::Device device = g_->lm_head->weight.device();
+  const bool glamm = c.glamm();
   const std::string instruction = !options_.instruction.empty() ? options_.instruction
+                                  : glamm                       ? text::kInstructionGlammGcg
                                   : iground                     ? text::kInstructionGrounded
                                                                 : text::kInstructionSingleBox;
+  const std::string marker = glamm ? "<image>" : "<video>";
+  auto prompt_ids = [&](const std::string& answer) {
+    return tokenizer_.encode_prompt(text::llava_prompt(instruction, answer, glamm), c.tokens.image_placeholder, marker);
+  };
   std::vector<Clip> clips(frames.size());
   auto fail = [](Clip& k, const Error& e) {
     if (k.error.empty()) k.error_where = e.where(), k.error = e.message();
@@ -114,6 +121,8 @@ std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const
       k.width = frames[i]->at("width").get<int64_t>();
       k.height = frames[i]->at("height").get<int64_t>();
       k.pixels = clip_pixels(*frames[i], c, device);
+      k.geometry = mask_geometry(c, frames[i]->at("pixel_width").get<int64_t>(),
+                                 frames[i]->at("pixel_height").get<int64_t>(), k.width, k.height);
       k.plan = video::plan_windows(k.t, c.num_frames);
       k.results.resize(k.t);
       k.done.assign(k.t, false);
@@ -140,14 +149,14 @@ std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const
     for (auto& k : clips)
       if (k.error.empty()) live.push_back(&k);
     if (!live.empty()) {
-      const std::vector<int64_t> prompt = tokenizer_.encode_prompt(text::llava_prompt(instruction));
-      at::Tensor prompt_ids = torch::tensor(prompt, torch::kLong);
+      const std::vector<int64_t> prompt = prompt_ids("");
+      at::Tensor prompt_tensor = torch::tensor(prompt, torch::kLong);
       std::vector<at::Tensor> embeds;
       int64_t video_tokens = 0;
       for (Clip* k : live) {
         at::Tensor video = g_->video_tokens(window_pixels(*k, k->plan.caption_window).clip);
         video_tokens = video.size(1);
-        embeds.push_back(g_->assemble(prompt_ids, video));
+        embeds.push_back(g_->assemble(prompt_tensor, video));
       }
       auto generated = generate_greedy_batch(g_, torch::cat(embeds, 0), options_.max_new_tokens, c.tokens.eos,
                                              options_.use_cache);
@@ -164,7 +173,7 @@ std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const
         const size_t cw = k.plan.caption_window;
         WindowBoxes wb = det_at.empty() ? no_boxes(gen.hidden)
                                         : g_->boxes(g_->image_embeddings(window_pixels(k, cw).sam),
-                                                    g_->det_features(gen.hidden, det_at));
+                                                    g_->det_features(gen.hidden, det_at), &k.geometry);
         collect(wb, k.plan.windows[cw], text::parse_answer(k.answer).phrases, k.width, k.height, options_.threshold,
                 true, k.results, k.done);
         if (stats) stats->generated_tokens += static_cast<int64_t>(gen.ids.size()), ++stats->windows;
@@ -180,7 +189,7 @@ std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const
       for (size_t w = 0; w < k.plan.windows.size(); ++w)
         if (!iground || w != k.plan.caption_window) forced.push_back(w);
       const auto phrases = text::parse_answer(k.answer).phrases;
-      at::Tensor ids = torch::tensor(tokenizer_.encode_prompt(text::llava_prompt(instruction, k.answer)), torch::kLong);
+      at::Tensor ids = torch::tensor(prompt_ids(k.answer), torch::kLong);
       const size_t batch = options_.window_batch > 0 ? static_cast<size_t>(options_.window_batch) : forced.size();
       for (size_t first = 0; first < forced.size(); first += batch) {
         std::vector<size_t> group(forced.begin() + first, forced.begin() + std::min(forced.size(), first + batch));
@@ -198,9 +207,11 @@ std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const
         at::Tensor hidden = g_->decode(torch::cat(embeds, 0));
         const auto det_at = g_->det_positions(ids, video_tokens);
         for (size_t b = 0; b < group.size(); ++b) {
-          WindowBoxes wb = det_at.empty() ? no_boxes(hidden) : g_->boxes(images[b], g_->det_features(hidden[b], det_at));
-          collect(wb, k.plan.windows[group[b]], phrases, k.width, k.height, options_.threshold, iground, k.results,
-                  k.done);
+          WindowBoxes wb = det_at.empty() ? no_boxes(hidden)
+                                          : g_->boxes(images[b], g_->det_features(hidden[b], det_at), &k.geometry);
+          // GLaMM's boxes exist where its masks do: always gated.
+          collect(wb, k.plan.windows[group[b]], phrases, k.width, k.height, options_.threshold, iground || glamm,
+                  k.results, k.done);
         }
         if (stats) stats->windows += static_cast<int64_t>(group.size());
       }

@@ -202,7 +202,7 @@ at::Tensor SamMlpHeadImpl::forward(const at::Tensor& x) {
   return h;
 }
 
-MaskDecoderImpl::MaskDecoderImpl(const arch::SamConfig& c, bool temporal_objectness)
+MaskDecoderImpl::MaskDecoderImpl(const arch::SamConfig& c, bool temporal_objectness, bool box_head)
     : num_mask_tokens(c.num_mask_tokens) {
   const int64_t d = c.prompt_dim;
   transformer = register_module("transformer", TwoWayTransformer(c));
@@ -216,6 +216,7 @@ MaskDecoderImpl::MaskDecoderImpl(const arch::SamConfig& c, bool temporal_objectn
   output_hypernetworks_mlps = register_module("output_hypernetworks_mlps", torch::nn::ModuleList());
   for (int64_t k = 0; k < c.num_mask_tokens; ++k) output_hypernetworks_mlps->push_back(SamMlpHead(d, d, d / 8, 3));
   iou_prediction_head = register_module("iou_prediction_head", SamMlpHead(d, d, c.num_mask_tokens, c.iou_head_depth));
+  if (!box_head) return;
   bbox_prediction_head = register_module(
       "bbox_prediction_head", torch::nn::Sequential(nn::Linear(d, d), torch::nn::ReLU(), nn::Linear(d, 4)));
   if (temporal_objectness)
@@ -243,6 +244,7 @@ MaskDecoderImpl::Decoded MaskDecoderImpl::run(const at::Tensor& image_embeddings
 BoxPredictions MaskDecoderImpl::forward(const at::Tensor& image_embeddings, const at::Tensor& dense_pe,
                                         const at::Tensor& sparse, const at::Tensor& dense,
                                         const std::vector<int64_t>& reps) {
+  if (bbox_prediction_head.is_empty()) throw Error("mask decoder", "this decoder has no box head (mask mode only)");
   at::Tensor query_out = run(image_embeddings, dense_pe, sparse, dense, reps).tokens.select(1, 1 + num_mask_tokens);
   BoxPredictions out;
   out.boxes = torch::sigmoid(bbox_prediction_head->forward(query_out));
@@ -296,10 +298,10 @@ MaskBoxes mask_boxes(const at::Tensor& masks) {
   return out;
 }
 
-SamImpl::SamImpl(const arch::SamConfig& c, int64_t num_frames, bool temporal_objectness) {
+SamImpl::SamImpl(const arch::SamConfig& c, int64_t num_frames, bool temporal_objectness, bool box_head) {
   image_encoder = register_module("image_encoder", SamImageEncoder(c, num_frames));
   prompt_encoder = register_module("prompt_encoder", PromptEncoder(c));
-  mask_decoder = register_module("mask_decoder", MaskDecoder(c, temporal_objectness));
+  mask_decoder = register_module("mask_decoder", MaskDecoder(c, temporal_objectness, box_head));
 }
 
 BoxPredictions SamImpl::decode(const at::Tensor& image_embeddings, const at::Tensor& text_embeds) {
@@ -308,6 +310,14 @@ BoxPredictions SamImpl::decode(const at::Tensor& image_embeddings, const at::Ten
   std::vector<int64_t> reps(frames, n);
   return mask_decoder->forward(image_embeddings, prompt_encoder->dense_pe(), sparse.to(image_embeddings.dtype()),
                                prompt_encoder->dense_prompt(frames * n), reps);
+}
+
+MaskPredictions SamImpl::decode_masks(const at::Tensor& image_embeddings, const at::Tensor& text_embeds) {
+  const int64_t frames = image_embeddings.size(0), n = text_embeds.size(0);
+  at::Tensor sparse = text_embeds.unsqueeze(1).repeat({frames, 1, 1});
+  std::vector<int64_t> reps(frames, n);
+  return mask_decoder->predict_masks(image_embeddings, prompt_encoder->dense_pe(), sparse.to(image_embeddings.dtype()),
+                                     prompt_encoder->dense_prompt(frames * n), reps);
 }
 
 at::Tensor sam_normalize(const at::Tensor& rgb_uint8, int64_t image_size) {

@@ -118,7 +118,8 @@ struct MaskPredictions {
 };
 
 struct MaskDecoderImpl : torch::nn::Module {
-  MaskDecoderImpl(const arch::SamConfig& c, bool temporal_objectness);
+  // box_head false: SAM's (and GLaMM's) decoder, which has no box or objectness head and runs in mask mode only.
+  MaskDecoderImpl(const arch::SamConfig& c, bool temporal_objectness, bool box_head = true);
   // Query mode. image_embeddings (F, D, g, g); dense_pe (1, D, g, g); sparse prompts (Nq, 1, D) with dense prompts
   // (Nq, D, g, g); reps[f] queries for frame f in order (sum = Nq): frame f's embedding is repeated reps[f] times.
   BoxPredictions forward(const at::Tensor& image_embeddings, const at::Tensor& dense_pe, const at::Tensor& sparse,
@@ -163,10 +164,12 @@ MaskBoxes mask_boxes(const at::Tensor& masks);
 
 // The module named grounding_encoder.
 struct SamImpl : torch::nn::Module {
-  SamImpl(const arch::SamConfig& c, int64_t num_frames, bool temporal_objectness);
+  SamImpl(const arch::SamConfig& c, int64_t num_frames, bool temporal_objectness, bool box_head = true);
   // The same text queries (N, D) decoded against each of the F frames' embeddings (F, D, g, g), frame-major: query
   // f * N + j is text j on frame f. boxes (F * N, 4), logits (F * N,).
   BoxPredictions decode(const at::Tensor& image_embeddings, const at::Tensor& text_embeds);
+  // The same queries in mask mode (GLaMM's [SEG] path): every mask token's low-res mask and IoU, frame-major.
+  MaskPredictions decode_masks(const at::Tensor& image_embeddings, const at::Tensor& text_embeds);
   SamImageEncoder image_encoder{nullptr};
   PromptEncoder prompt_encoder{nullptr};
   MaskDecoder mask_decoder{nullptr};

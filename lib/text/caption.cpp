@@ -12,6 +12,9 @@ namespace grove::text {
 const char* const kInstructionGrounded =
     "Could you please give me a description of the video? Please respond with interleaved bounding boxes for the "
     "corresponding parts of the answer.";
+const char* const kInstructionGlammGcg =
+    "Could you please give me a detailed description of the image? Please respond with interleaved     segmentation "
+    "masks for the corresponding parts of the answer.";
 const char* const kInstructionSingleBox =
     "Could you please give me a description of the video? Please include a single bounding box per frame capturing "
     "the activity described in the caption.";
@@ -68,15 +71,17 @@ std::vector<std::string> tagged_phrases(const std::string& s) {
 
 }  // namespace
 
-std::string llava_prompt(const std::string& instruction, const std::string& answer) {
-  std::string p = std::string(kSystem) + " USER: The <vid_start><video><vid_end> provides an overview of the video.\n" +
+std::string llava_prompt(const std::string& instruction, const std::string& answer, bool image) {
+  std::string p = std::string(kSystem) +
+                  (image ? " USER: The <im_start><image><im_end> provides an overview of the picture.\n"
+                         : " USER: The <vid_start><video><vid_end> provides an overview of the video.\n") +
                   instruction + " ASSISTANT:";
   if (!answer.empty()) p += " " + answer + "</s>";
   return p;
 }
 
 Answer tagged_answer(const std::string& caption_in, const std::string& tagged_in,
-                     const std::vector<std::string>& phrases_in, bool keep_case) {
+                     const std::vector<std::string>& phrases_in, bool keep_case, const std::string& query) {
   // The original: caption.strip('"').strip().lower(), the tagged caption likewise.
   auto prepare = [&](const std::string& s) {
     std::string t = strip(strip(s, "\""));
@@ -101,7 +106,7 @@ Answer tagged_answer(const std::string& caption_in, const std::string& tagged_in
   for (auto it = spans.rbegin(); it != spans.rend(); ++it) {  // in reverse, so earlier offsets stay valid
     if (it->start + it->length > text.size())
       throw Error("caption", "phrase \"" + it->phrase + "\" lies outside the caption \"" + caption_in + "\"");
-    text = text.substr(0, it->start) + "<p> " + text.substr(it->start, it->length) + " </p> [DET]" +
+    text = text.substr(0, it->start) + "<p> " + text.substr(it->start, it->length) + " </p> " + query +
            text.substr(it->start + it->length);
   }
   for (const auto& s : spans) out.phrases.push_back(s.phrase);
@@ -125,8 +130,9 @@ std::string answer_of_decoded(const std::string& decoded) {
 ParsedCaption parse_answer(const std::string& text_output) {
   ParsedCaption out;
   for (const auto& p : tagged_phrases(text_output)) out.phrases.push_back(strip(p));
-  out.caption = strip(strip(collapse_spaces(replace_all(remove_tags(text_output), "[DET]", "")), "'"));
-  out.tagged_caption = strip(strip(collapse_spaces(replace_all(text_output, "[DET]", "")), "'"));
+  auto no_queries = [](const std::string& s) { return replace_all(replace_all(s, "[DET]", ""), "[SEG]", ""); };
+  out.caption = strip(strip(collapse_spaces(no_queries(remove_tags(text_output))), "'"));
+  out.tagged_caption = strip(strip(collapse_spaces(no_queries(text_output)), "'"));
   return out;
 }
 

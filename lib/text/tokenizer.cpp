@@ -432,9 +432,9 @@ std::vector<int32_t> Tokenizer::encode(const std::string& text, bool add_bos) co
   return ids;
 }
 
-std::vector<int64_t> Tokenizer::encode_prompt(const std::string& text, int64_t placeholder) const {
+std::vector<int64_t> Tokenizer::encode_prompt(const std::string& text, int64_t placeholder,
+                                              const std::string& marker) const {
   std::vector<int64_t> out;
-  const std::string marker = "<video>";
   size_t start = 0;
   for (bool first = true;; first = false) {
     const size_t end = text.find(marker, start);

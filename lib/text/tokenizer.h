@@ -55,9 +55,10 @@ class Tokenizer {
   Tokenizer(std::unique_ptr<PieceModel> model, std::vector<AddedToken> added);
 
   std::vector<int32_t> encode(const std::string& text, bool add_bos) const;
-  // tokenizer_image_token: the text split at "<video>", each part encoded with BOS, joined as
-  // [BOS] + part0[1:] + [placeholder] + part1[1:] ...
-  std::vector<int64_t> encode_prompt(const std::string& text, int64_t placeholder = -200) const;
+  // tokenizer_image_token: the text split at MARKER ("<video>"; GLaMM's "<image>"), each part encoded with BOS,
+  // joined as [BOS] + part0[1:] + [placeholder] + part1[1:] ...
+  std::vector<int64_t> encode_prompt(const std::string& text, int64_t placeholder = -200,
+                                     const std::string& marker = "<video>") const;
   // batch_decode(skip_special_tokens=false) of ids (placeholders and pad must be removed by the caller).
   std::string decode(const std::vector<int32_t>& ids) const;
   std::vector<std::string> pieces(const std::vector<int32_t>& ids) const;

@@ -389,6 +389,7 @@ int64_t run_training(const TrainOptions& o) {
 
   arch::ModelDir base(o.model_dir);
   const arch::Config& c = base.config();
+  if (c.glamm()) throw Error(o.model_dir, "a glamm-style model (GLaMM's image grounding) cannot be trained by grove-train");
   const text::Tokenizer tok = text::Tokenizer::load(o.model_dir);
   // LibTorch seeds its generator at random in every process: seed it, so LoRA's initial matrices and dropout
   // masks are the same in every run (and on every rank, as the original's seed 42 is).

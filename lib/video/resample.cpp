@@ -134,9 +134,13 @@ RgbImage clip_view(const RgbImage& frame, int size) {
   return out;
 }
 
+std::pair<int, int> sam_view_size(int width, int height, int size) {
+  const double scale = size * 1.0 / std::max(width, height);
+  return {static_cast<int>(width * scale + 0.5), static_cast<int>(height * scale + 0.5)};
+}
+
 RgbImage sam_view(const RgbImage& frame, int size) {
-  const double scale = size * 1.0 / std::max(frame.width, frame.height);
-  const int w = static_cast<int>(frame.width * scale + 0.5), h = static_cast<int>(frame.height * scale + 0.5);
+  const auto [w, h] = sam_view_size(frame.width, frame.height, size);
   return pil_resize(frame, w, h, PilFilter::Bilinear);
 }
 

@@ -4,6 +4,7 @@
 // antialiasing), and the two views GROVE's encoders take of a frame. FFmpeg's swscale computes different values.
 #pragma once
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace grove::video {
@@ -25,5 +26,7 @@ RgbImage clip_view(const RgbImage& frame, int size);
 // SAM's ResizeLongestSide view: both sides scaled by SIZE / longest with bilinear, each int(side * scale + 0.5).
 // Not padded: the normalisation pads (model::sam_normalize).
 RgbImage sam_view(const RgbImage& frame, int size);
+// The size sam_view gives a WIDTH x HEIGHT frame: (width, height).
+std::pair<int, int> sam_view_size(int width, int height, int size);
 
 }  // namespace grove::video

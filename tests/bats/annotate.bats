@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# grove-annotate: stage 1 with a real (random) network on decoded frames, stages 2-3 through the HTTP backend
+# grove-annotate: stage 1 with real (random) networks, GROVE's and GLaMM's, on decoded frames, stages 2-3 through the HTTP backend
 # against a loopback chat server that answers from a script (malformed answers, HTTP errors, a hang), the built-in
 # LLaMA backend on a tiny Llama download, a crash in stage 3 followed by --resume, --shard and bad input.
 bats_require_minimum_version 1.5.0
@@ -33,21 +33,24 @@ script() {  # caption-answers label-answers (JSON arrays)
   echo "$T/script.json"
 }
 
-@test "stage 1: every decoded frame captioned on its own by the network" {
-  grove-convert -q random --config micro --init scratch --tokenizer "$DATA/text/tiny-tokenizer" -o "$T/model"
+@test "stage 1: every decoded frame captioned on its own by the network, GROVE's or GLaMM's" {
+  grove-convert -q random --config micro --init scratch --tokenizer "$DATA/text/tiny-tokenizer" -o "$T/grove"
+  grove-convert -q random --config "$DATA/glamm/glamm-micro.json" --tokenizer "$DATA/text/tiny-tokenizer" -o "$T/glamm"
   grove-synth -q -n 2 --split test --video-dir "$T/videos" -o "$T/samples.jsonl"
   grove-decode -q --samples "$T/samples.jsonl" --video-dir "$T/videos" -o "$T/frames.grove"
-  run --separate-stderr grove-annotate "$T/frames.grove" -m "$T/model" --until 1 -o "$T/fc.grove"
-  [ "$status" -eq 0 ]
-  [[ "$stderr" == *"2 clips annotated"* ]]
-  [[ "$stderr" == *"stage 1 (frame captions): 2 clips run (40 frames"* ]]
-  grove-convert validate "$T/fc.grove"
-  grove-convert to-jsonl "$T/fc.grove" -o "$T/fc.jsonl"
-  [ "$(grep -c '"type":"frame_captions"' "$T/fc.jsonl")" -eq 2 ]
-  # One caption, one list of boxes and one of labels per 5 fps frame (20 in a 4 s clip).
-  [ "$(tail -1 "$T/fc.jsonl" | jq '.tagged_captions | length')" -eq 20 ]
-  [ "$(tail -1 "$T/fc.jsonl" | jq '.boxes | length')" -eq 20 ]
-  [ "$(tail -1 "$T/fc.jsonl" | jq '[.frame_indices[]] == [range(0; 100; 5)]')" = true ]
+  for model in grove glamm; do
+    run --separate-stderr grove-annotate "$T/frames.grove" -m "$T/$model" --until 1 -o "$T/fc.grove"
+    [ "$status" -eq 0 ]
+    [[ "$stderr" == *"2 clips annotated"* ]]
+    [[ "$stderr" == *"stage 1 (frame captions): 2 clips run (40 frames"* ]]
+    grove-convert validate "$T/fc.grove"
+    grove-convert to-jsonl "$T/fc.grove" -o "$T/fc.jsonl"
+    [ "$(grep -c '"type":"frame_captions"' "$T/fc.jsonl")" -eq 2 ]
+    # One caption, one list of boxes and one of labels per 5 fps frame (20 in a 4 s clip).
+    [ "$(tail -1 "$T/fc.jsonl" | jq '.tagged_captions | length')" -eq 20 ]
+    [ "$(tail -1 "$T/fc.jsonl" | jq '.boxes | length')" -eq 20 ]
+    [ "$(tail -1 "$T/fc.jsonl" | jq '[.frame_indices[]] == [range(0; 100; 5)]')" = true ]
+  done
 }
 
 @test "HTTP backend: stages 2 and 3, malformed answers and an HTTP error answered with retries" {
