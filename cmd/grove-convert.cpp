@@ -201,15 +201,16 @@ int main(int argc, char** argv) {
   inspect->add_flag("--tensors", inspect_all, "List every tensor, not only the groups");
 
   // ---- model directories ----
-  std::string model_out, config_name = "grove-7b", tokenizer_dir, dtype_name = "keep", clip_dir, sam_file, glamm_dir;
+  std::string model_out, config_name = "grove-7b", glamm_config_name = "glamm-7b", tokenizer_dir, dtype_name = "keep",
+              clip_dir, sam_file, glamm_dir;
   std::vector<std::string> base_files;
   std::string checkpoint;
   bool force = false, allow_unexpected = false;
   uint64_t seed = 42;
-  auto add_model_options = [&](CLI::App* verb) {
+  auto add_model_options = [&](CLI::App* verb, std::string* config = nullptr, const char* default_config = "grove-7b") {
     verb->add_option("-o,--output", model_out, "The model directory to create")->required()->type_name("DIR");
-    verb->add_option("--config", config_name, "Architecture: a shipped config name or a config.json")
-        ->default_val("grove-7b")->type_name("NAME|FILE");
+    verb->add_option("--config", config ? *config : config_name, "Architecture: a shipped config name or a config.json")
+        ->default_val(default_config)->type_name("NAME|FILE");
     verb->add_option("--dtype", dtype_name, "Store the weights as keep|f32|bf16|f16")->default_val("keep");
     verb->add_flag("--force", force, "Replace the output directory if it exists");
   };
@@ -236,6 +237,16 @@ int main(int argc, char** argv) {
   init->add_option("--seed", seed, "Seed of the fresh adapters and heads")->default_val(42);
   init->add_flag("--allow-unexpected", allow_unexpected, "Drop tensors the network does not have instead of failing");
   add_model_options(init);
+
+  auto* import_glamm = app.add_subcommand(
+      "import-glamm", "A GLaMM download (MBZUAI/GLaMM-GCG, ...) + CLIP -> a glamm-style model directory (grove-annotate's stage 1)");
+  import_glamm->add_option("--glamm", glamm_dir, "The GLaMM download (weights, tokenizer.model, added_tokens.json)")
+      ->required()->type_name("DIR");
+  import_glamm->add_option("--clip", clip_dir, "openai/clip-vit-large-patch14-336 download (GLaMM's files lack the vision tower)")
+      ->required()->type_name("DIR|FILE");
+  import_glamm->add_option("--tokenizer", tokenizer_dir, "Tokenizer folder (default: the GLaMM download)")->type_name("DIR");
+  import_glamm->add_flag("--allow-unexpected", allow_unexpected, "Drop tensors the network does not have instead of failing");
+  add_model_options(import_glamm, &glamm_config_name, "glamm-7b");
 
   auto* random_verb = app.add_subcommand(
       "random", "A model directory of random weights, any size (speed measurements and tests; no tokenizer)");
@@ -430,14 +441,21 @@ int main(int argc, char** argv) {
       }
       return tool.status();
     }
-    if (*import_grove || *init) {
-      const grove::arch::Config config = grove::arch::find_config(config_name);
+    if (*import_grove || *init || *import_glamm) {
+      const grove::arch::Config config = grove::arch::find_config(*import_glamm ? glamm_config_name : config_name);
+      if (*import_glamm && !config.glamm())
+        throw grove::Error(glamm_config_name, "import-glamm needs a config of style \"glamm\" (e.g. glamm-7b)");
       std::vector<grove::arch::Source> sources;
       grove::arch::ImportOptions options;
       options.dtype = parse_weight_dtype(dtype_name);
       options.seed = seed;
       using grove::arch::SourceKind;
-      if (*import_grove) {
+      if (*import_glamm) {
+        // GLaMM's own SAM (its grounding encoder, fine-tuned) and CLIP from OpenAI's download, as GLaMM loads it.
+        sources.push_back({SourceKind::Clip, clip_dir});
+        sources.push_back({SourceKind::Grove, glamm_dir});
+        if (tokenizer_dir.empty()) tokenizer_dir = glamm_dir;
+      } else if (*import_grove) {
         sources.push_back({SourceKind::Grove, checkpoint});
         for (const auto& b : base_files) sources.push_back({SourceKind::Grove, b});
         if (!clip_dir.empty()) sources.push_back({SourceKind::Clip, clip_dir});
@@ -454,7 +472,9 @@ int main(int argc, char** argv) {
       report_import(tool, imported.report, allow_unexpected);
       grove::arch::ModelWriteOptions write;
       write.replace = force;
-      write.metadata["grove_source"] = *init ? "grove-convert init" : "grove-convert import-grove " + checkpoint;
+      write.metadata["grove_source"] = *init           ? "grove-convert init"
+                                       : *import_glamm ? "grove-convert import-glamm " + glamm_dir
+                                                       : "grove-convert import-grove " + checkpoint;
       grove::arch::write_model_dir(model_out, config, imported.views(), tokenizer.texts, tokenizer.copies, write);
       tool.summary(std::to_string(imported.tensors.size()) + " tensors written to " + model_out);
       return tool.status();

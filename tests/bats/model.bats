@@ -24,6 +24,23 @@ D="$A/downloads"
   cmp "$D/glamm/tokenizer.model" "$BATS_TEST_TMPDIR/start/tokenizer.model"
 }
 
+@test "import-glamm makes a glamm-style model from a GLaMM download and CLIP, with nothing resized or made afresh" {
+  run --separate-stderr grove-convert import-glamm --glamm "$D/glamm" --clip "$D/clip" --config "$A/tiny-glamm.json" \
+    -o "$BATS_TEST_TMPDIR/g"
+  [ "$status" -eq 0 ]
+  [[ "$stderr" == *"194 tensors from $D/glamm"* ]]
+  [[ "$stderr" == *"2 tensors of the unused region encoder dropped"* ]]
+  [[ "$stderr" != *" -> "* ]] && [[ "$stderr" != *"afresh"* ]]
+  run grove-convert inspect "$BATS_TEST_TMPDIR/g"
+  [[ "$output" == *$'  check\tcomplete'* ]]
+  grep -q '"style": "glamm"' "$BATS_TEST_TMPDIR/g/config.json"
+  grep -q '"\[SEG\]": 58' "$BATS_TEST_TMPDIR/g/added_tokens.json"
+  # A GROVE config is refused.
+  run --separate-stderr grove-convert import-glamm --glamm "$D/glamm" --clip "$D/clip" --config "$A/tiny.json" -o "$BATS_TEST_TMPDIR/x"
+  [ "$status" -ne 0 ]
+  [[ "$stderr" == *'import-glamm needs a config of style "glamm"'* ]]
+}
+
 @test "import-grove converts a released checkpoint; export gives it back as one torch.save state dict" {
   run --separate-stderr grove-convert import-grove "$D/grove_ckpt.bin" --tokenizer "$D/glamm" \
     --config "$A/tiny.json" -o "$BATS_TEST_TMPDIR/m"
