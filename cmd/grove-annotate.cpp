@@ -112,7 +112,9 @@ int main(int argc, char** argv) {
   app.add_option("--threshold", threshold, "Stage 1: keep a frame's box where its objectness > X")
       ->default_val(0.5)
       ->type_name("X");
-  app.add_option("--max-new-tokens", max_new, "Stage 1: longest frame caption, in tokens")->default_val(64)->check(CLI::Range(1, 4096));
+  auto* max_new_option = app.add_option("--max-new-tokens", max_new,
+                                        "Stage 1: longest frame caption, in tokens (default 64; 512 for a glamm-style model, as GLaMM's GCG script)")
+                             ->check(CLI::Range(1, 4096));
   app.add_option("--llm", llm, "Stages 2-3: http(s)://HOST:PORT/v1 (any OpenAI-compatible chat-completions server) "
                                "or llama:DIR (a Llama chat model's Hugging Face download, run here)")
       ->type_name("URL|llama:DIR");
@@ -158,8 +160,8 @@ int main(int argc, char** argv) {
           grove::model::parse_dtype(dtype_name.empty() ? (device.is_cuda() ? "bf16" : "f32") : dtype_name, "--dtype");
       grove::model::InferOptions o;
       o.threshold = threshold;
-      o.max_new_tokens = max_new;
       const grove::arch::ModelDir dir(model_dir);
+      o.max_new_tokens = max_new_option->count() ? max_new : dir.config().glamm() ? 512 : 64;
       predictor = std::make_unique<grove::model::Predictor>(grove::model::load_grove(dir, {device, dtype, true}),
                                                             grove::text::Tokenizer::load(model_dir), o);
       return *predictor;
