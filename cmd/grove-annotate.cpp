@@ -120,8 +120,8 @@ int main(int argc, char** argv) {
       ->type_name("URL|llama:DIR");
   app.add_option("--llm-model", llm_model, "The model name sent to the HTTP server")->type_name("NAME");
   app.add_option("--chat-format", chat_format, "The built-in model's chat format: auto (llama3 when the tokenizer has Llama 3's header tokens, else llama2), llama2 or llama3")
-      ->check(CLI::IsMember({"llama2", "llama3"}))
-      ->default_str("llama2");
+      ->check(CLI::IsMember({"auto", "llama2", "llama3"}))
+      ->default_str("auto");
   app.add_option("--llm-max-tokens", llm_max_tokens, "Longest LLM answer, in tokens")->default_val(512)->check(CLI::Range(1, 32768));
   app.add_option("--llm-timeout", llm_timeout, "Seconds to wait for one HTTP answer")->default_val(300)->type_name("S");
   app.add_option("--llm-device", llm_device, "The built-in LLM's device: cpu, cuda or cuda:N")->default_str("cpu");

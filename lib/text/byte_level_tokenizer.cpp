@@ -77,13 +77,23 @@ ByteLevelTokenizer::~ByteLevelTokenizer() = default;
 ByteLevelTokenizer::ByteLevelTokenizer(ByteLevelTokenizer&&) noexcept = default;
 ByteLevelTokenizer& ByteLevelTokenizer::operator=(ByteLevelTokenizer&&) noexcept = default;
 
-bool is_byte_level_json(const std::string& path) {
-  const io::Record j = read_tokenizer_json(path);
-  return j.dump().find("\"ByteLevel\"") != std::string::npos;
+bool is_byte_level(const io::Record& j) {
+  auto byte_level = [](const io::Record& step) { return step.is_object() && step.value("type", "") == "ByteLevel"; };
+  if (j.contains("decoder") && byte_level(j["decoder"])) return true;
+  if (!j.contains("pre_tokenizer")) return false;
+  const auto& p = j["pre_tokenizer"];
+  if (byte_level(p)) return true;
+  if (p.is_object() && p.value("type", "") == "Sequence" && p.contains("pretokenizers"))
+    for (const auto& s : p["pretokenizers"])
+      if (byte_level(s)) return true;
+  return false;
 }
 
-ByteLevelTokenizer ByteLevelTokenizer::load(const std::string& path) {
-  const io::Record j = read_tokenizer_json(path);
+bool is_byte_level_json(const std::string& path) { return is_byte_level(read_tokenizer_json(path)); }
+
+ByteLevelTokenizer ByteLevelTokenizer::load(const std::string& path) { return from_json(read_tokenizer_json(path), path); }
+
+ByteLevelTokenizer ByteLevelTokenizer::from_json(const io::Record& j, const std::string& path) {
   ByteLevelTokenizer t;
   t.path_ = path;
   try {
@@ -196,7 +206,7 @@ std::string ByteLevelTokenizer::decode(const std::vector<int32_t>& ids) const {
     const std::string p = model_->piece(id);
     for (size_t at = 0; at < p.size();) {
       const auto lead = static_cast<unsigned char>(p[at]);
-      const size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : 4;
+      const size_t n = utf8_length(lead);
       uint32_t cp = n == 1 ? lead : n == 2 ? lead & 0x1F : n == 3 ? lead & 0x0F : lead & 0x07;
       for (size_t k = 1; k < n && at + k < p.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(p[at + k]) & 0x3F);
       auto b = alphabet().byte_of.find(cp);

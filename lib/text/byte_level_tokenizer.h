@@ -19,14 +19,17 @@
 
 namespace grove::text {
 
-// True when PATH (a tokenizer.json) declares a ByteLevel pre-tokenizer or decoder. Throws grove::Error naming PATH
-// when it is not readable JSON.
+// True when a parsed tokenizer.json declares a ByteLevel pre-tokenizer (alone or in a Sequence) or decoder.
+bool is_byte_level(const nlohmann::ordered_json& tokenizer_json);
+// The same for the file PATH. Throws grove::Error naming PATH when it is not readable JSON.
 bool is_byte_level_json(const std::string& path);
 
 class ByteLevelTokenizer {
  public:
   // Throws grove::Error naming PATH for anything it cannot run exactly.
   static ByteLevelTokenizer load(const std::string& path);
+  // From the file's parsed JSON (callers that looked at it first need not read it again); PATH names it in errors.
+  static ByteLevelTokenizer from_json(const nlohmann::ordered_json& tokenizer_json, const std::string& path);
   ~ByteLevelTokenizer();
   ByteLevelTokenizer(ByteLevelTokenizer&&) noexcept;
   ByteLevelTokenizer& operator=(ByteLevelTokenizer&&) noexcept;

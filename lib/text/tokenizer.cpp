@@ -33,14 +33,6 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-size_t utf8_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead >> 5) == 0x6) return 2;
-  if ((lead >> 4) == 0xE) return 3;
-  if ((lead >> 3) == 0x1E) return 4;
-  return 1;  // a stray continuation or invalid byte: one symbol of its own
-}
-
 // The initial symbols of BPE: the text's characters, spaces as "▁".
 std::vector<std::string> characters(const std::string& raw) {
   const std::string text = replace_all(raw, " ", kSpace);
