@@ -11,13 +11,27 @@
 #include "core/interrupt.h"
 #include "core/ordered_pool.h"
 #include "io/stream.h"
+#include "io/file.h"
 #include "synth/scene.h"
+#include "synth/tokenizer.h"
 #include "video/encoder.h"
 
 namespace fs = std::filesystem;
 using grove::io::Record;
 
 namespace {
+
+// Writes the synthetic data's tokenizer (tokenizer.json, added_tokens.json) into DIR.
+void write_tokenizer(const std::string& dir, uint64_t seed) {
+  fs::create_directories(dir);
+  const auto files = grove::synth::make_tokenizer(seed);
+  for (const auto& [name, text] : {std::pair<std::string, std::string>{"tokenizer.json", files.tokenizer_json},
+                                   {"added_tokens.json", files.added_tokens_json}}) {
+    grove::io::OutputFile out((fs::path(dir) / name).string());
+    out.write(text);
+    out.commit();
+  }
+}
 
 // Encodes the scene's frames (H.264, yuv420p) to PATH.
 void encode(const grove::synth::Scene& s, const std::string& path) {
@@ -33,21 +47,31 @@ int main(int argc, char** argv) {
   CLI::App& app = tool.app();
   size_t clips = 10, first = 0;
   uint64_t seed = 1;
-  std::string split = "train", video_dir, output = "-";
+  std::string split = "train", video_dir, output = "-", tokenizer_dir;
   int jobs = 0;
   app.add_option("-n,--clips", clips, "How many clips")->default_val(10)->check(CLI::Range(1, 10000000));
   app.add_option("--first", first, "Index of the first clip (to extend a dataset)")->default_val(0);
   app.add_option("--seed", seed, "Seed of the dataset; each split draws its own scenes from it")->default_val(1);
   app.add_option("--split", split, "The split's name: its clips' ids, and its own scenes")->default_str("train");
   app.add_option("--video-dir", video_dir, "Where the MP4 files go (the samples' video_fname is relative to it)")
-      ->required()
+      ->type_name("DIR");
+  app.add_option("--tokenizer", tokenizer_dir,
+                 "Also (or only, without --video-dir) write a tokenizer for these captions into DIR, for "
+                 "grove-convert random --tokenizer")
       ->type_name("DIR");
   app.add_option("-j,--jobs", jobs, "Clips made in parallel (0: one per core)")->check(CLI::NonNegativeNumber);
   grove::cli::Tool::add_output(app, output, "sample stream");
   return tool.run(argc, argv, [&]() -> int {
+    if (!tokenizer_dir.empty()) {
+      write_tokenizer(tokenizer_dir, seed);
+      if (video_dir.empty()) {
+        tool.summary("tokenizer written to " + tokenizer_dir);
+        return tool.status();
+      }
+    }
+    if (video_dir.empty()) throw grove::Error("--video-dir", "is required (where the MP4 files go)");
     fs::create_directories(video_dir);
-    uint64_t split_seed = seed;
-    for (unsigned char c : split) split_seed = split_seed * 1099511628211ull + c;
+    const uint64_t scenes_seed = grove::synth::split_seed(seed, split);
     Record header = grove::io::make_header("grove-synth");
     grove::io::StreamWriter out(output, header);
     grove::cli::Progress progress("synthesising", clips, "clips");
@@ -55,7 +79,7 @@ int main(int argc, char** argv) {
     grove::OrderedPool<size_t, Record> pool(
         jobs,
         [&](size_t& i) {
-          const auto scene = grove::synth::make_scene(split_seed, i);
+          const auto scene = grove::synth::make_scene(scenes_seed, i);
           char id[64];
           std::snprintf(id, sizeof id, "%s_%06zu", split.c_str(), i);
           const std::string name = std::string(id) + ".mp4";

@@ -42,7 +42,15 @@ std::string Object::motion() const {
   std::string h = std::abs(vx) >= 0.3 ? (vx > 0 ? "right" : "left") : "";
   std::string v = std::abs(vy) >= 0.3 ? (vy > 0 ? "down" : "up") : "";
   if (!h.empty() && !v.empty()) return "moves " + v + " and " + h;
+  // Slow on both axes but not still: the faster one names the direction.
+  if (h.empty() && v.empty()) return std::abs(vx) >= std::abs(vy) ? (vx > 0 ? "moves right" : "moves left")
+                                                                    : (vy > 0 ? "moves down" : "moves up");
   return "moves " + (h.empty() ? v : h);
+}
+
+uint64_t split_seed(uint64_t seed, const std::string& split) {
+  for (unsigned char c : split) seed = seed * 1099511628211ull + c;
+  return seed;
 }
 
 Scene make_scene(uint64_t seed, uint64_t index) {

@@ -18,7 +18,7 @@ struct Object {
   int first, last;               // frames where it is in the scene (inclusive)
   int depth;                     // drawing order: higher is in front
   std::string phrase() const;    // "a red circle"
-  std::string motion() const;    // "moves left", "moves down and right", ...
+  std::string motion() const;    // "stays still", "moves left", "moves down and right", ...
 };
 
 struct Scene {
@@ -27,7 +27,10 @@ struct Scene {
   uint8_t background[3] = {0, 0, 0};
 };
 
-// The scene of clip INDEX of a dataset drawn with SEED: 1 to 3 objects, 4 s at 25 fps.
+// The seed of a split's scenes: each split (train, val, test, ...) of a dataset drawn with SEED has its own.
+uint64_t split_seed(uint64_t seed, const std::string& split);
+
+// The scene of clip INDEX of a dataset drawn with SEED (a split_seed): 1 to 3 objects, 4 s at 25 fps.
 Scene make_scene(uint64_t seed, uint64_t index);
 
 // Frame F as RGB24 (height rows of width triplets); ids, when given, receives the index of the object drawn at each

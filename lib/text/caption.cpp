@@ -19,6 +19,36 @@ const char* const kInstructionSingleBox =
     "Could you please give me a description of the video? Please include a single bounding box per frame capturing "
     "the activity described in the caption.";
 
+const std::vector<std::string> kGroundingQuestions = {
+    "Could you please give me a description of the video? Please respond with interleaved bounding boxes for the "
+    "corresponding parts of the answer.",
+    "Can you provide a description of the this video? Please output with interleaved bounding boxes for the "
+    "corresponding phrases.",
+    "Please describe the contents of the video. Please respond with interleaved bounding boxes for the corresponding "
+    "parts of the answer.",
+    "Could you give an explanation of what can be found within this video? Please output with interleaved bounding "
+    "boxes for the corresponding phrases.",
+    "Could you give me an explanation of this video? Please respond with interleaved bounding boxes for the "
+    "corresponding phrases.",
+    "Could you provide me with an analysis of this video? Please output with interleaved bounding boxes for the "
+    "corresponding parts of the answer.",
+};
+
+const std::vector<std::string> kStgQuestions = {
+    "Could you please give me a description of the video? Please include a single bounding box per frame capturing "
+    "the activity described in the caption.",
+    "Can you provide a description of this video? Each frame should have one bounding box that encapsulates the "
+    "activity described by the caption.",
+    "Please describe the contents of the video. Include one bounding box per frame that highlights the activity "
+    "mentioned in the caption.",
+    "Could you give an explanation of what can be found within this video? For each frame, provide a bounding box "
+    "that encapsulates the described activity.",
+    "Could you give me an explanation of this video? Ensure there is one bounding box per frame to represent the "
+    "activity described in the caption.",
+    "Could you provide me with an analysis of this video? Include a bounding box in each frame encapsulating the "
+    "activity outlined in the caption.",
+};
+
 namespace {
 
 const char* const kSystem =

@@ -12,6 +12,10 @@ namespace grove::text {
 // forcing of a given caption, one box per frame).
 extern const char* const kInstructionGrounded;
 extern const char* const kInstructionSingleBox;
+// The instructions training draws from (the original's VIDEO_GROUNDING_QUESTIONS, typos included, and
+// VIDEO_STG_QUESTIONS); the first of each is the one above.
+extern const std::vector<std::string> kGroundingQuestions;
+extern const std::vector<std::string> kStgQuestions;
 // GLaMM's grounded conversation generation (its eval/gcg/infer.py; five spaces after "interleaved", as the
 // script's line continuation leaves them).
 extern const char* const kInstructionGlammGcg;

@@ -21,9 +21,6 @@ namespace grove::train {
 enum class Dataset { HowToGround, VidStg, AnetEntities };
 Dataset parse_dataset(const std::string& name);  // "howtoground" (also iground), "vidstg", "anet"; throws
 
-extern const std::vector<std::string> kGroundingQuestions;  // VIDEO_GROUNDING_QUESTIONS, typos included
-extern const std::vector<std::string> kStgQuestions;        // VIDEO_STG_QUESTIONS
-
 struct Example {
   std::string id;
   at::Tensor clip, sam;                  // (8, 3, S, S) each, float32

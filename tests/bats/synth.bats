@@ -45,3 +45,24 @@ load helpers
   [[ "$stderr" == *"ffmpeg"* ]]
   [ ! -e "$BATS_TEST_TMPDIR/x.jsonl" ]
 }
+
+@test "--tokenizer: a vocabulary for the captions, one piece a word, that the synth config takes" {
+  grove-synth -q --tokenizer "$BATS_TEST_TMPDIR/tok"
+  [ -f "$BATS_TEST_TMPDIR/tok/tokenizer.json" ]
+  [ "$(jq -r '."[DET]"' "$BATS_TEST_TMPDIR/tok/added_tokens.json")" = 609 ]
+  grove-synth -q -n 3 --split test --video-dir "$BATS_TEST_TMPDIR/v" -o "$BATS_TEST_TMPDIR/s.jsonl" --tokenizer "$BATS_TEST_TMPDIR/tok2"
+  cmp "$BATS_TEST_TMPDIR/tok/tokenizer.json" "$BATS_TEST_TMPDIR/tok2/tokenizer.json"
+  jq -r 'select(.type == "sample") | .caption' "$BATS_TEST_TMPDIR/s.jsonl" > "$BATS_TEST_TMPDIR/captions"
+  grove-convert -q tokenize --no-bos --pieces "$BATS_TEST_TMPDIR/tok" -i "$BATS_TEST_TMPDIR/captions" > "$BATS_TEST_TMPDIR/pieces"
+  cat "$BATS_TEST_TMPDIR/pieces"
+  diff <(awk '{print NF}' "$BATS_TEST_TMPDIR/captions") <(awk '{print NF}' "$BATS_TEST_TMPDIR/pieces")
+  grove-convert -q random --config synth --init scratch --tokenizer "$BATS_TEST_TMPDIR/tok" -o "$BATS_TEST_TMPDIR/m"
+  [ "$(jq .tokens.det "$BATS_TEST_TMPDIR/m/config.json")" = 609 ]
+}
+
+@test "neither --video-dir nor --tokenizer: one clear error, nothing written" {
+  run --separate-stderr grove-synth -n 1 -o "$BATS_TEST_TMPDIR/x.jsonl"
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"--video-dir"* ]]
+  [ ! -e "$BATS_TEST_TMPDIR/x.jsonl" ]
+}

@@ -26,7 +26,7 @@ TEST(Train, ScheduleWarmsUpLinearlyThenDecaysToZero) {
 TEST(Train, OnlyTheAnswerAndItsEndOfSequenceAreSupervised) {
   const auto tok = text::Tokenizer::load(test::source_path("tests/data/text/tiny-tokenizer"));
   const std::string answer = "<p> a man </p> [DET] cuts <p> an onion </p> [DET].";
-  const std::string conv = text::llava_prompt(train::kGroundingQuestions[2], answer);
+  const std::string conv = text::llava_prompt(text::kGroundingQuestions[2], answer);
   const auto ids = tok.encode_prompt(conv);
   at::Tensor labels = train::conversation_labels(conv, ids, tok);
   std::vector<int32_t> supervised;
