@@ -1,11 +1,18 @@
 // Small string helpers shared across the library.
 #pragma once
 #include <string>
+#include <string_view>
 
 namespace grove {
 
 inline bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// Every occurrence of FROM (not empty) replaced by TO, left to right; the replacement text is not searched again.
+inline std::string replace_all(std::string s, std::string_view from, std::string_view to) {
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+  return s;
 }
 
 // ASCII letters lower-cased (Python's str.lower() on the ASCII texts grove compares).

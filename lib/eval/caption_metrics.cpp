@@ -7,6 +7,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/strings.h"
+
 namespace grove::eval {
 
 namespace {
@@ -19,7 +21,7 @@ bool python_space(char32_t c) {
 
 char32_t decode(const std::string& s, size_t i, size_t* len) {
   unsigned char c = static_cast<unsigned char>(s[i]);
-  int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+  int n = static_cast<int>(utf8_length(c));
   if (i + n > s.size()) n = 1;
   char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
   for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);

@@ -4,17 +4,13 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/strings.h"
 #include "eval/caption_metrics.h"
 #include "eval/ptb_tokenize.h"
 
 namespace grove::eval {
 
 namespace {
-
-std::string replace_all(std::string s, std::string_view from, std::string_view to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
-  return s;
-}
 
 std::string java_trim(const std::string& s) {
   size_t a = 0, b = s.size();

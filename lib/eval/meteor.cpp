@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "eval/ptb_tokenize.h"
 
 namespace grove::eval {
@@ -54,11 +55,6 @@ const std::unordered_map<std::string, int>& nonbreaking_prefixes() {
     return r;
   }();
   return m;
-}
-
-std::string replace_all(std::string s, std::string_view from, std::string_view to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
-  return s;
 }
 
 // java.util.StringTokenizer's default delimiters.
@@ -149,7 +145,7 @@ int java_hash(const std::string& s) {
   uint32_t h = 0;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    int n = static_cast<int>(utf8_length(c));
     if (i + n > s.size()) n = 1;
     uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
     for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);

@@ -14,6 +14,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "core/strings.h"
+
 namespace grove::eval {
 
 namespace {
@@ -23,7 +25,7 @@ namespace {
 // Decodes the code point at s[i] and its length in bytes; invalid bytes decode as themselves (length 1).
 char32_t decode(std::string_view s, size_t i, size_t* len) {
   unsigned char c = static_cast<unsigned char>(s[i]);
-  int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+  int n = static_cast<int>(utf8_length(c));
   if (i + n > s.size()) n = 1;
   char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
   for (int k = 1; k < n; ++k) {
@@ -61,11 +63,6 @@ size_t code_points(std::string_view s) {
   size_t n = 0;
   for (size_t i = 0, len = 0; i < s.size(); i += len, ++n) decode(s, i, &len);
   return n;
-}
-
-std::string replace_all(std::string s, std::string_view from, std::string_view to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
-  return s;
 }
 
 // ---- PTBLexer's macros and rules, in JFlex syntax --------------------------------------------------------------

@@ -1,7 +1,6 @@
 // See tokenizer.h.
 #include "synth/tokenizer.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include "io/record.h"
 #include "synth/scene.h"
 #include "text/caption.h"
+#include "text/tokenizer.h"
 
 namespace grove::synth {
 
@@ -22,24 +22,11 @@ const std::vector<std::string> kAddedTokens = {"<im_start>", "<im_end>",  "<bbox
 
 namespace {
 
-const std::string kSpace = "\xe2\x96\x81";  // U+2581, LLaMA's word boundary
-
+using text::kPieceSpace;
 using Word = std::vector<std::string>;  // a word as its current pieces
 
-// The characters of S, each a string (UTF-8 sequences kept whole).
-Word characters(const std::string& s) {
-  Word out;
-  for (size_t i = 0; i < s.size();) {
-    const size_t n = std::min(s.size() - i, utf8_length(static_cast<unsigned char>(s[i])));
-    out.push_back(s.substr(i, n));
-    i += n;
-  }
-  return out;
-}
-
 std::string strip_markers(std::string s) {
-  for (const char* m : {"<vid_start>", "<video>", "<vid_end>"})
-    for (size_t p; (p = s.find(m)) != std::string::npos;) s.replace(p, std::string(m).size(), " ");
+  for (const char* m : {"<vid_start>", "<video>", "<vid_end>"}) s = replace_all(s, m, " ");
   return s;
 }
 
@@ -53,13 +40,13 @@ TokenizerFiles make_tokenizer(uint64_t seed, size_t scenes) {
 
   // Words (split at spaces, each with its leading boundary mark) and their counts; the alphabet.
   std::map<Word, int64_t> words;
-  std::set<std::string> alphabet = {kSpace};
+  std::set<std::string> alphabet = {kPieceSpace};
   for (char c = 'a'; c <= 'z'; ++c) alphabet.insert(std::string(1, c));
   for (const auto& line : corpus) {
     std::istringstream in(line);
     for (std::string w; std::getline(in, w, ' ');) {
       if (w.empty()) continue;
-      Word chars = characters(kSpace + w);
+      Word chars = text::bpe_symbols(" " + w);
       alphabet.insert(chars.begin(), chars.end());
       ++words[chars];
     }
@@ -69,7 +56,8 @@ TokenizerFiles make_tokenizer(uint64_t seed, size_t scenes) {
   auto add = [&](const std::string& piece) {
     if (!vocab.contains(piece)) vocab[piece] = static_cast<int64_t>(vocab.size());
   };
-  for (const char* s : {"<unk>", "<s>", "</s>"}) add(s);
+  const char* const specials[] = {"<unk>", "<s>", "</s>"};
+  for (const char* s : specials) add(s);
   for (int b = 0; b < 256; ++b) {
     char hex[8];
     std::snprintf(hex, sizeof hex, "<0x%02X>", b);
@@ -108,18 +96,17 @@ TokenizerFiles make_tokenizer(uint64_t seed, size_t scenes) {
 
   TokenizerFiles files;
   files.base = static_cast<int64_t>(vocab.size());
-  Record specials = Record::array();
-  for (int64_t id = 0; id < 3; ++id)
-    specials.push_back({{"id", id}, {"content", id == 0 ? "<unk>" : id == 1 ? "<s>" : "</s>"},
-                        {"single_word", false}, {"lstrip", false}, {"rstrip", false}, {"normalized", false},
-                        {"special", true}});
+  Record special_tokens = Record::array();
+  for (const char* s : specials)
+    special_tokens.push_back({{"id", vocab[s]}, {"content", s}, {"single_word", false}, {"lstrip", false},
+                              {"rstrip", false}, {"normalized", false}, {"special", true}});
   Record tok = {
       {"version", "1.0"},
-      {"added_tokens", specials},
+      {"added_tokens", special_tokens},
       {"normalizer",
        {{"type", "Sequence"},
-        {"normalizers", Record::array({{{"type", "Prepend"}, {"prepend", kSpace}},
-                                       {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", kSpace}}})}}},
+        {"normalizers", Record::array({{{"type", "Prepend"}, {"prepend", kPieceSpace}},
+                                       {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", kPieceSpace}}})}}},
       {"pre_tokenizer", nullptr},
       {"model",
        {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", "<unk>"}, {"continuing_subword_prefix", nullptr},

@@ -55,13 +55,6 @@ const char* const kSystem =
     "A chat between a curious human and an artificial intelligence assistant. The assistant gives helpful, "
     "detailed, and polite answers to the human's questions.";
 
-// ' '.join(s.split()): runs of whitespace become one space, none at the ends.
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) s.replace(at, from.size(), to);
-  return s;
-}
-
 // re.sub(r'<.*?>', '', s): every shortest <...> removed.
 std::string remove_tags(const std::string& s) {
   std::string out;

@@ -18,13 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kSpace = "\xE2\x96\x81";  // U+2581, SentencePiece's visible space
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
-  return s;
-}
-
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(path, "cannot read: " + std::string(std::strerror(errno)));
@@ -33,9 +26,10 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-// The initial symbols of BPE: the text's characters, spaces as "▁".
-std::vector<std::string> characters(const std::string& raw) {
-  const std::string text = replace_all(raw, " ", kSpace);
+}  // namespace
+
+std::vector<std::string> bpe_symbols(const std::string& raw) {
+  const std::string text = replace_all(raw, " ", kPieceSpace);
   std::vector<std::string> symbols;
   for (size_t at = 0; at < text.size();) {
     const size_t n = std::min(utf8_length(static_cast<unsigned char>(text[at])), text.size() - at);
@@ -44,6 +38,8 @@ std::vector<std::string> characters(const std::string& raw) {
   }
   return symbols;
 }
+
+namespace {
 
 // The ids of merged symbols: a symbol the vocabulary lacks becomes its <0xXX> byte pieces (with byte fallback and
 // every byte piece present), else the unknown piece.
@@ -162,7 +158,7 @@ class SentencePieceModel : public PieceModel {
   }
 
   std::vector<int32_t> encode(const std::string& raw) const override {
-    std::vector<std::string> symbols = characters(raw);
+    std::vector<std::string> symbols = bpe_symbols(raw);
     for (;;) {
       float best = -std::numeric_limits<float>::infinity();
       size_t where = symbols.size();
@@ -242,7 +238,7 @@ class BpeJsonModel : public PieceModel {
   std::vector<int32_t> encode(const std::string& raw) const override {
     if (ignore_merges_)
       if (auto whole = vocab_.find(raw); whole != vocab_.end()) return {whole->second};
-    std::vector<std::string> symbols = characters(raw);
+    std::vector<std::string> symbols = bpe_symbols(raw);
     // Merge the adjacent pair of lowest rank, leftmost first, until none merges.
     for (;;) {
       int32_t best = std::numeric_limits<int32_t>::max();
@@ -288,7 +284,7 @@ std::string decode_pieces(const std::vector<std::string>& pieces) {
       continue;
     }
     flush();
-    out += replace_all(p, kSpace, " ");
+    out += replace_all(p, kPieceSpace, " ");
   }
   flush();
   return out;
@@ -405,11 +401,11 @@ std::vector<int32_t> Tokenizer::encode(const std::string& text, bool add_bos) co
   if (add_bos) ids.push_back(bos_);
   if (text.empty()) return ids;
   std::vector<int32_t> body;
-  for (const auto& part : split_added(kSpace + replace_all(text, kSpace, " "))) {
+  for (const auto& part : split_added(kPieceSpace + replace_all(text, kPieceSpace, " "))) {
     auto it = by_content_.find(part);
     if (it != by_content_.end()) {
       body.push_back(it->second->id);
-    } else if (starts_with(part, kSpace) || starts_with(part, " ")) {
+    } else if (starts_with(part, kPieceSpace) || starts_with(part, " ")) {
       // transformers encodes "<unk>" + part and drops the unk's pieces, so the leading space stays a "▁"
       std::vector<int32_t> p = model_->encode("<unk>" + part);
       body.insert(body.end(), p.begin() + static_cast<std::ptrdiff_t>(std::min(unk_len_, p.size())), p.end());
@@ -418,7 +414,7 @@ std::vector<int32_t> Tokenizer::encode(const std::string& text, bool add_bos) co
       body.insert(body.end(), p.begin(), p.end());
     }
   }
-  if (body.size() > 1 && model_->piece(body[0]) == kSpace && by_id_.count(body[1]) && by_id_.at(body[1])->special)
+  if (body.size() > 1 && model_->piece(body[0]) == kPieceSpace && by_id_.count(body[1]) && by_id_.at(body[1])->special)
     body.erase(body.begin());
   ids.insert(ids.end(), body.begin(), body.end());
   return ids;
@@ -458,7 +454,7 @@ std::vector<std::string> Tokenizer::pieces(const std::vector<int32_t>& ids) cons
 // convert_tokens_to_string of transformers' LlamaTokenizer (legacy=false) on a run without added tokens.
 std::string Tokenizer::decode_run(const std::vector<int32_t>& ids) const {
   std::vector<std::string> tokens = pieces(ids);
-  if (!tokens.empty() && starts_with(tokens[0], kSpace)) tokens[0] = tokens[0].substr(kSpace.size());
+  if (!tokens.empty() && starts_with(tokens[0], kPieceSpace)) tokens[0] = tokens[0].substr(kPieceSpace.size());
   std::string out;
   std::vector<std::string> current;
   bool prev_special = false;
@@ -469,7 +465,7 @@ std::string Tokenizer::decode_run(const std::vector<int32_t>& ids) const {
       current.clear();
       prev_special = true;
     } else {
-      if (prev_special && i == 1 && !starts_with(tokens[i], kSpace)) out += " ";
+      if (prev_special && i == 1 && !starts_with(tokens[i], kPieceSpace)) out += " ";
       current.push_back(tokens[i]);
       prev_special = false;
     }

@@ -20,6 +20,12 @@
 
 namespace grove::text {
 
+// SentencePiece's visible space "▁" (U+2581), which stands for ' ' in pieces.
+inline const std::string kPieceSpace = "\xE2\x96\x81";
+
+// The initial symbols of BPE over TEXT: its characters (UTF-8 sequences whole), spaces as "▁".
+std::vector<std::string> bpe_symbols(const std::string& text);
+
 // A vocabulary's BPE over one piece of text, SentencePiece style: spaces become "▁", no dummy prefix, characters
 // outside the vocabulary fall back to <0xXX> byte pieces.
 class PieceModel {
