@@ -45,35 +45,6 @@ inline std::string collapse_spaces(const std::string& s) {
   return out;
 }
 
-// The length of the UTF-8 sequence a lead byte starts; 1 for a stray continuation or invalid byte.
-inline size_t utf8_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead >> 5) == 0x6) return 2;
-  if ((lead >> 4) == 0xE) return 3;
-  if ((lead >> 3) == 0x1E) return 4;
-  return 1;
-}
-
-// Bytes as UTF-8 text: each byte that does not start a valid sequence becomes U+FFFD (Python's
-// bytes.decode("utf-8", "replace") per byte, as tokenizers decode byte pieces).
-inline std::string utf8_lossy(const std::string& bytes) {
-  std::string out;
-  for (size_t at = 0; at < bytes.size();) {
-    const auto lead = static_cast<unsigned char>(bytes[at]);
-    const size_t n = utf8_length(lead);
-    bool ok = at + n <= bytes.size() && (lead < 0x80 || n > 1);
-    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(bytes[at + k]) & 0xC0) == 0x80;
-    if (ok) {
-      out.append(bytes, at, n);
-      at += n;
-    } else {
-      out += "\xEF\xBF\xBD";
-      at += 1;
-    }
-  }
-  return out;
-}
-
 inline bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }

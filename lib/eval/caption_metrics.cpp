@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/strings.h"
+#include "core/utf8.h"
 
 namespace grove::eval {
 
@@ -17,16 +18,6 @@ namespace {
 bool python_space(char32_t c) {
   return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
          (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
-char32_t decode(const std::string& s, size_t i, size_t* len) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  int n = static_cast<int>(utf8_length(c));
-  if (i + n > s.size()) n = 1;
-  char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-  for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  *len = static_cast<size_t>(n);
-  return cp;
 }
 
 // The n-grams (n = 1..4) of a word list and their counts, in the order Python's precook() first inserts them
@@ -180,7 +171,7 @@ std::vector<std::string> python_split(const std::string& s) {
   size_t i = 0, start = std::string::npos;
   while (i < s.size()) {
     size_t len = 1;
-    char32_t c = static_cast<unsigned char>(s[i]) < 0x80 ? static_cast<unsigned char>(s[i]) : decode(s, i, &len);
+    char32_t c = static_cast<unsigned char>(s[i]) < 0x80 ? static_cast<unsigned char>(s[i]) : utf8_decode(s, i, &len);
     if (python_space(c)) {
       if (start != std::string::npos) out.push_back(s.substr(start, i - start));
       start = std::string::npos;

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "core/utf8.h"
 #include "eval/ptb_tokenize.h"
 
 namespace grove::eval {
@@ -144,11 +145,8 @@ bool better(const Path& x, const Path& y) {
 int java_hash(const std::string& s) {
   uint32_t h = 0;
   for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = static_cast<int>(utf8_length(c));
-    if (i + n > s.size()) n = 1;
-    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    size_t n = 0;
+    uint32_t cp = utf8_decode(s, i, &n);
     i += n;
     if (cp >= 0x10000) {
       cp -= 0x10000;

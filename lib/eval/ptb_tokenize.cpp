@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "core/strings.h"
+#include "core/utf8.h"
 
 namespace grove::eval {
 
@@ -22,46 +23,9 @@ namespace {
 
 // ---- UTF-8 helpers -------------------------------------------------------------------------------------------
 
-// Decodes the code point at s[i] and its length in bytes; invalid bytes decode as themselves (length 1).
-char32_t decode(std::string_view s, size_t i, size_t* len) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  int n = static_cast<int>(utf8_length(c));
-  if (i + n > s.size()) n = 1;
-  char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-  for (int k = 1; k < n; ++k) {
-    unsigned char d = static_cast<unsigned char>(s[i + k]);
-    if ((d >> 6) != 2) {
-      n = 1;
-      cp = c;
-      break;
-    }
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  *len = static_cast<size_t>(n);
-  return cp;
-}
-
-void encode(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 size_t code_points(std::string_view s) {
   size_t n = 0;
-  for (size_t i = 0, len = 0; i < s.size(); i += len, ++n) decode(s, i, &len);
+  for (size_t i = 0, len = 0; i < s.size(); i += len, ++n) utf8_decode(s, i, &len);
   return n;
 }
 
@@ -396,7 +360,7 @@ std::string translate(const std::string& p) {
           ++i;
         } else {
           size_t len = 0;
-          char32_t cp = decode(p, i, &len);
+          char32_t cp = utf8_decode(p, i, &len);
           if (cp < 0x80 && std::isalnum(static_cast<int>(cp))) out += static_cast<char>(cp);
           else out += hex_escape(cp);
           i += len;
@@ -418,7 +382,7 @@ std::string translate(const std::string& p) {
       ++i;
     } else {  // other literal characters: ' ; , & # @ ! = ...
       size_t len = 0;
-      char32_t cp = decode(p, i, &len);
+      char32_t cp = utf8_decode(p, i, &len);
       out += (cp < 0x80 && std::isdigit(static_cast<int>(cp))) ? std::string(1, static_cast<char>(cp)) : hex_escape(cp);
       i += len;
     }
@@ -481,7 +445,7 @@ class Lexer {
       }
       if (best < 0) {  // cannot happen: the last rule takes any character but '\n', and NEWLINE takes '\n'
         size_t len = 0;
-        decode(text, pos, &len);
+        utf8_decode(text, pos, &len);
         pos += len;
         continue;
       }
@@ -623,7 +587,7 @@ class Lexer {
     r = replace_all(r, "&quot;", probably_left ? "``" : "''");
     std::string out;
     for (size_t i = 0, len = 0; i < r.size(); i += len) {
-      char32_t cp = decode(r, i, &len);
+      char32_t cp = utf8_decode(r, i, &len);
       if (cp == '\'') out += probably_left ? "`" : "'";
       else if (cp == '"') out += probably_left ? "``" : "''";
       else if (cp == 0x91 || cp == 0x2018 || cp == 0x201B || cp == 0x2039) out += "`";
@@ -662,7 +626,7 @@ std::string java_lowercase(std::string_view text) {
   out.reserve(text.size());
   bool prev_letter = false;
   for (size_t i = 0, len = 0; i < text.size(); i += len) {
-    char32_t cp = decode(text, i, &len);
+    char32_t cp = utf8_decode(text, i, &len);
     if (cp < 0x80) {
       out += static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
       prev_letter = (cp | 32) >= 'a' && (cp | 32) <= 'z';
@@ -672,10 +636,10 @@ std::string java_lowercase(std::string_view text) {
       out += "i\u0307";
     } else if (cp == 0x3A3) {
       size_t nlen = 0;
-      bool next_letter = i + len < text.size() && loc && iswalpha_l(static_cast<wint_t>(decode(text, i + len, &nlen)), loc);
-      encode(prev_letter && !next_letter ? 0x3C2 : 0x3C3, out);
+      bool next_letter = i + len < text.size() && loc && iswalpha_l(static_cast<wint_t>(utf8_decode(text, i + len, &nlen)), loc);
+      utf8_append(prev_letter && !next_letter ? 0x3C2 : 0x3C3, out);
     } else {
-      encode(loc ? static_cast<char32_t>(towlower_l(static_cast<wint_t>(cp), loc)) : cp, out);
+      utf8_append(loc ? static_cast<char32_t>(towlower_l(static_cast<wint_t>(cp), loc)) : cp, out);
     }
     prev_letter = loc && iswalpha_l(static_cast<wint_t>(cp), loc);
   }
@@ -689,7 +653,7 @@ std::vector<std::string> ptb_tokenize_lines(const std::vector<std::string>& line
     // Line breaks other than '\n' would start new output lines (see the header): read them as spaces.
     const std::string& l = lines[i];
     for (size_t k = 0, len = 0; k < l.size(); k += len) {
-      char32_t cp = decode(l, k, &len);
+      char32_t cp = utf8_decode(l, k, &len);
       if (cp == '\n' || is_other_newline(cp)) text += ' ';
       else text.append(l, k, len);
     }

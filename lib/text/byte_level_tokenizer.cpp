@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "core/utf8.h"
 #include "io/record.h"
 
 namespace grove::text {
@@ -22,8 +23,7 @@ struct ByteAlphabet {
     for (uint32_t b = 0; b < 256; ++b) {
       const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174;
       const uint32_t cp = printable ? b : next++;
-      of_byte[b] = cp < 0x80 ? std::string(1, static_cast<char>(cp))
-                             : std::string{static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+      utf8_append(cp, of_byte[b]);
       byte_of[cp] = static_cast<uint8_t>(b);
     }
   }
@@ -205,10 +205,8 @@ std::string ByteLevelTokenizer::decode(const std::vector<int32_t>& ids) const {
     }
     const std::string p = model_->piece(id);
     for (size_t at = 0; at < p.size();) {
-      const auto lead = static_cast<unsigned char>(p[at]);
-      const size_t n = utf8_length(lead);
-      uint32_t cp = n == 1 ? lead : n == 2 ? lead & 0x1F : n == 3 ? lead & 0x0F : lead & 0x07;
-      for (size_t k = 1; k < n && at + k < p.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(p[at + k]) & 0x3F);
+      size_t n = 0;
+      const char32_t cp = utf8_decode(p, at, &n);
       auto b = alphabet().byte_of.find(cp);
       if (b != alphabet().byte_of.end())
         bytes.push_back(static_cast<char>(b->second));
@@ -217,7 +215,7 @@ std::string ByteLevelTokenizer::decode(const std::vector<int32_t>& ids) const {
       at += n;
     }
   }
-  return utf8_lossy(bytes);
+  return utf8_replace(bytes);  // Rust's String::from_utf8_lossy, as the Hugging Face decoder
 }
 
 int32_t ByteLevelTokenizer::id(const std::string& token) const {

@@ -6,7 +6,7 @@
 // regex and add_prefix_space), each piece's bytes are mapped to GPT-2's printable byte alphabet, and the piece is
 // encoded by the BPE model (merges by rank, leftmost first; ignore_merges honoured). No BOS is added: callers add
 // the template's special tokens themselves. Regexes run on ICU (Unicode classes and look-ahead, as Oniguruma does
-// for the Rust library). Decoding maps pieces back to bytes; bytes that are not valid UTF-8 become U+FFFD.
+// for the Rust library). Decoding maps pieces back to bytes; each ill-formed UTF-8 subpart becomes one U+FFFD.
 // Anything else in the file (a normalizer, another pre-tokenizer or behaviour) is refused with an error naming it.
 #pragma once
 #include <cstdint>

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "core/utf8.h"
 #include "io/record.h"
 
 namespace grove::text {

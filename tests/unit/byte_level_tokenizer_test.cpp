@@ -52,7 +52,9 @@ TEST(ByteLevelTokenizer, InvalidUtf8FromCutPiecesDecodesToReplacementCharacters)
   const auto t = text::ByteLevelTokenizer::load(kDir + "tiny-llama3/tokenizer.json");
   const auto ids = t.encode("東");  // three byte pieces
   ASSERT_EQ(ids.size(), 3u);
-  EXPECT_EQ(t.decode({ids[0], ids[1]}), "\xEF\xBF\xBD\xEF\xBF\xBD");
+  // One U+FFFD for the cut character, as Rust's from_utf8_lossy (and Python's "replace") give for b"\xe6\x9d".
+  EXPECT_EQ(t.decode({ids[0], ids[1]}), "\xEF\xBF\xBD");
+  EXPECT_EQ(t.decode({ids[1], ids[0]}), "\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(t.decode({ids[0], ids[1], ids[2]}), "東");
 }
 
