@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "io/limits.h"
 
 namespace grove::io {
@@ -37,24 +38,6 @@ DType parse_dtype(const std::string& code, const std::string& where) {
   else d.itemsize = n;
   d.order = (d.itemsize <= 1 || d.kind == 'S' || d.kind == 'O') ? '|' : '<';
   return d;
-}
-
-void append_utf8(std::string& out, uint32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xc0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3f));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xe0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (c & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (c & 0x3f));
-  }
 }
 
 double read_number(const char* p, const DType& d, const std::string& where) {
@@ -98,7 +81,7 @@ std::string read_string(const char* p, const DType& d) {
     for (int i = 0; i + 3 < d.itemsize; i += 4) {
       uint32_t c;
       std::memcpy(&c, p + i, 4);
-      append_utf8(out, c);
+      utf8_append(static_cast<char32_t>(c), out);
     }
   }
   while (!out.empty() && out.back() == '\0') out.pop_back();
