@@ -90,7 +90,7 @@ double since(std::chrono::steady_clock::time_point t) {
 int main(int argc, char** argv) {
   grove::cli::Tool tool("grove-annotate",
                         "Annotate videos automatically: grounded captions and temporally consistent boxes.");
-  tool.use_runtime(grove::nn::runtime_info, grove::nn::set_threads);
+  tool.use_runtime(grove::nn::runtime_info, grove::nn::setup_runtime);
   CLI::App& app = tool.app();
 
   std::vector<std::string> inputs{"-"};

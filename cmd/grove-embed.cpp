@@ -20,7 +20,7 @@
 
 int main(int argc, char** argv) {
   grove::cli::Tool tool("grove-embed", "Embed phrases with BERT (mean-pooled last hidden state, as eval_iground.py).");
-  tool.use_runtime(grove::nn::runtime_info, grove::nn::set_threads);
+  tool.use_runtime(grove::nn::runtime_info, grove::nn::setup_runtime);
   CLI::App& app = tool.app();
 
   std::vector<std::string> inputs{"-"};

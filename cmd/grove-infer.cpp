@@ -21,7 +21,7 @@ using grove::io::Record;
 
 int main(int argc, char** argv) {
   grove::cli::Tool tool("grove-infer", "Write grounded captions and per-frame boxes for video clips.");
-  tool.use_runtime(grove::nn::runtime_info, grove::nn::set_threads);
+  tool.use_runtime(grove::nn::runtime_info, grove::nn::setup_runtime);
   CLI::App& app = tool.app();
 
   std::vector<std::string> inputs{"-"};

@@ -125,7 +125,7 @@ int launch_local(int n, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   grove::cli::Tool tool("grove-train", "Train or fine-tune a GROVE model on sample records.");
-  tool.use_runtime(grove::nn::runtime_info, grove::nn::set_threads);
+  tool.use_runtime(grove::nn::runtime_info, grove::nn::setup_runtime);
   CLI::App& app = tool.app();
   grove::train::TrainOptions o;
   std::string train_file, val_file, dataset = "howtoground";

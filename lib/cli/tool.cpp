@@ -71,7 +71,7 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
   g_quiet = quiet_;
   grove::install_interrupt_handlers();
   try {
-    if (set_threads_) set_threads_(threads_);
+    if (setup_runtime_) setup_runtime_(threads_);
     return body();
   } catch (const grove::BrokenPipe&) {
     return 128 + SIGPIPE;

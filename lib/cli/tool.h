@@ -33,10 +33,10 @@ class Tool {
   int threads() const { return threads_; }
 
   // For tools that load LibTorch (libgrove-torch): a line about the runtime for --version, and the function that
-  // applies --threads to it before the body runs. libgrove itself never loads LibTorch.
-  void use_runtime(std::string (*info)(), void (*set_threads)(int)) {
+  // sets it up (with --threads) before the body runs. libgrove itself never loads LibTorch.
+  void use_runtime(std::string (*info)(), void (*setup)(int threads)) {
     runtime_info_ = info;
-    set_threads_ = set_threads;
+    setup_runtime_ = setup;
   }
 
   // Adds "-o,--output FILE" (default "-", stdout) to app or one of its subcommands.
@@ -62,7 +62,7 @@ class Tool {
   bool quiet_ = false;
   size_t failures_ = 0;
   std::string (*runtime_info_)() = nullptr;
-  void (*set_threads_)(int) = nullptr;
+  void (*setup_runtime_)(int) = nullptr;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 

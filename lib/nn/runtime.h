@@ -9,7 +9,8 @@ namespace grove::nn {
 // "LibTorch 1.13.1 (CPU)" or "LibTorch 2.9.0 (CUDA, 1 GPU)", as found at run time.
 std::string runtime_info();
 
-// Sets LibTorch's intra-op threads and OpenBLAS's, where LibTorch uses it (0 leaves their default: one per core).
-void set_threads(int threads);
+// Prepares the process for LibTorch's work before a tool's body runs: sets LibTorch's intra-op threads and OpenBLAS's,
+// where LibTorch uses it (0 leaves their default: one per core), and has malloc keep freed memory for the next step.
+void setup_runtime(int threads);
 
 }  // namespace grove::nn
