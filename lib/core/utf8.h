@@ -48,31 +48,28 @@ inline bool utf8_scan(std::string_view s, size_t i, size_t* length) {
   return true;
 }
 
-// Bytes as UTF-8 text, SentencePiece's way (as the slow LLaMA tokenizer decodes byte pieces): valid characters are
-// kept and each byte that does not start one becomes U+FFFD.
-inline std::string utf8_lossy(std::string_view bytes) {
+// Bytes as UTF-8 text: valid sequences kept, each ill-formed one replaced by U+FFFD; ONE_PER_BYTE says whether
+// the replacement covers one byte or the whole maximal subpart. (Use the two named rules below.)
+inline std::string utf8_repaired(std::string_view bytes, bool one_per_byte) {
   std::string out;
   for (size_t at = 0, n = 0; at < bytes.size(); at += n) {
     if (utf8_scan(bytes, at, &n)) {
       out.append(bytes.substr(at, n));
     } else {
       out += "\xEF\xBF\xBD";
-      n = 1;
+      if (one_per_byte) n = 1;
     }
   }
   return out;
 }
 
+// Bytes as UTF-8 text, SentencePiece's way (as the slow LLaMA tokenizer decodes byte pieces): valid characters are
+// kept and each byte that does not start one becomes U+FFFD.
+inline std::string utf8_lossy(std::string_view bytes) { return utf8_repaired(bytes, true); }
+
 // Bytes as UTF-8 text, Python's bytes.decode("utf-8", "replace") and Rust's String::from_utf8_lossy (as Hugging Face's
 // byte-level decoder does it): each maximal ill-formed subpart becomes one U+FFFD.
-inline std::string utf8_replace(std::string_view bytes) {
-  std::string out;
-  for (size_t at = 0, n = 0; at < bytes.size(); at += n) {
-    if (utf8_scan(bytes, at, &n)) out.append(bytes.substr(at, n));
-    else out += "\xEF\xBF\xBD";
-  }
-  return out;
-}
+inline std::string utf8_replace(std::string_view bytes) { return utf8_repaired(bytes, false); }
 
 // The code point at s[i] and its length in bytes (*len). A truncated or malformed sequence decodes as its
 // lead byte alone (length 1), so a scan over any bytes always advances.

@@ -7,7 +7,6 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "core/strings.h"
 #include "core/utf8.h"
 
 namespace grove::eval {
