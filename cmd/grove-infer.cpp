@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
                                                      "<p> phrase </p> [DET]) or sentence (the whole caption as one phrase)")
       ->check(CLI::IsMember({"tagged", "sentence"}))
       ->default_str("tagged");
-  app.add_option("--instruction", instruction, "The instruction in the prompt (default: the protocol's own)")
+  app.add_option("--instruction", instruction, "The instruction in the prompt (default: interleaved boxes for iground "
+                                              "and tagged answers, a single box for sentence answers)")
       ->type_name("TEXT");
   app.add_option("--threshold", threshold, "Temporal objectness: keep a box where sigmoid(logit) > X")
       ->default_val(0.5)
@@ -77,7 +78,11 @@ int main(int argc, char** argv) {
     model::InferOptions options;
     options.protocol = protocol == "iground" ? model::InferOptions::Protocol::IGround
                                              : model::InferOptions::Protocol::TeacherForced;
-    options.instruction = instruction;
+    // A tagged answer goes with the interleaved-boxes instruction (HowToGround's training prompt, infer_anet.py's),
+    // a one-phrase answer with the single-box one (infer_vidstg.py, YouCook, GroundingYouTube).
+    options.instruction = !instruction.empty() || protocol == "iground" || caption_format == "sentence"
+                              ? instruction
+                              : grove::text::kInstructionGrounded;
     options.threshold = threshold;
     options.max_new_tokens = max_new;
     options.use_cache = !no_cache;

@@ -63,6 +63,26 @@ JSON
   [ "$(jq -c 'select(.id == "c" and .type == "prediction") | .phrases' "$BATS_TEST_TMPDIR/vs.jsonl")" = '["The wheel turns."]' ]
 }
 
+@test "teacher-forced: tagged answers get the interleaved-boxes instruction by default, sentences the single-box one" {
+  cat > "$BATS_TEST_TMPDIR/samples.jsonl" <<'JSON'
+{"type":"header","format":"grove-stream","version":1,"tool":"test","tool_version":"0"}
+{"type":"sample","id":"a","video_fname":"a.mp4","fps":25.0,"clip_start_frame":0,"clip_end_frame":70,"width":160,"height":120,"caption":"A man cuts an onion on the table.","tagged_caption":"<p>A man</p> cuts <p>an onion</p> on the table.","phrases":["A man","an onion"],"bboxes":[],"labels":[]}
+JSON
+  grounded="Could you please give me a description of the video? Please respond with interleaved bounding boxes for the corresponding parts of the answer."
+  single="Could you please give me a description of the video? Please include a single bounding box per frame capturing the activity described in the caption."
+  boxes() {
+    grove-decode -q "$W/a.mp4" | grove-infer -q -m "$W/model" --protocol teacher-forced \
+      --samples "$BATS_TEST_TMPDIR/samples.jsonl" "$@" -o - | grove-convert -q to-jsonl - | jq -c 'select(.type == "prediction") | .boxes'
+  }
+  tagged=$(boxes)
+  [ -n "$tagged" ]
+  [ "$tagged" = "$(boxes --instruction "$grounded")" ]
+  [ "$tagged" != "$(boxes --instruction "$single")" ]
+  sentence=$(boxes --caption-format sentence)
+  [ "$sentence" = "$(boxes --caption-format sentence --instruction "$single")" ]
+  [ "$sentence" != "$(boxes --caption-format sentence --instruction "$grounded")" ]
+}
+
 @test "generation without the KV cache writes the same predictions" {
   grove-infer -q -m "$W/model" "$W/frames.grove" -o "$BATS_TEST_TMPDIR/cache.grove"
   grove-infer -q -m "$W/model" --no-cache "$W/frames.grove" -o "$BATS_TEST_TMPDIR/nocache.grove"
