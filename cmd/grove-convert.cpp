@@ -261,6 +261,10 @@ int main(int argc, char** argv) {
       ->default_val("uniform");
   random_verb->add_option("--tokenizer", tokenizer_dir, "Tokenizer folder to include (ids checked against the config)")
       ->type_name("DIR");
+  std::string warm_from;
+  random_verb->add_option("--from", warm_from, "Warm start: every tensor this model directory holds under the same name "
+                                               "and shape is copied instead of drawn (to grow a trained model)")
+      ->type_name("DIR");
   add_model_options(random_verb);
 
   std::string model_dir, export_out;
@@ -488,10 +492,35 @@ int main(int argc, char** argv) {
           seed, init_name == "scratch" ? grove::arch::RandomInit::Scratch : grove::arch::RandomInit::Uniform, config);
       write.metadata["grove_source"] = "grove-convert random (random values, not a trained model)";
       auto layout = grove::arch::random_layout(config, dtype);
+      std::unique_ptr<grove::arch::ModelDir> warm;
+      size_t copied = 0;
+      if (!warm_from.empty()) {
+        warm = std::make_unique<grove::arch::ModelDir>(warm_from);
+        const auto& source = warm->weights();
+        for (const auto& t : layout)
+          copied += source.contains(t.name) && source.get(t.name).shape == t.shape;
+        if (copied == 0) throw grove::Error(warm_from, "no tensor of the same name and shape as " + config_name + "'s");
+        write.fill = [&source, random = write.fill](const grove::io::TensorView& t, uint8_t* dst) {
+          if (!source.contains(t.name) || source.get(t.name).shape != t.shape) return random(t, dst);
+          const auto& v = source.get(t.name);
+          if (v.dtype == t.dtype) {
+            std::memcpy(dst, v.data, v.nbytes);
+          } else {
+            const auto values = grove::io::to_float(v);
+            const auto bytes = grove::io::from_float(values.data(), values.size(), t.dtype);
+            std::memcpy(dst, bytes.data(), bytes.size());
+          }
+        };
+        write.metadata["grove_source"] = "grove-convert random --from " + warm_from + " (" +
+                                         std::to_string(layout.size() - copied) + " of " +
+                                         std::to_string(layout.size()) + " tensors random)";
+      }
       grove::arch::TokenizerFiles tokenizer;
       if (!tokenizer_dir.empty()) tokenizer = grove::arch::prepare_tokenizer(tokenizer_dir, config);
       grove::arch::write_model_dir(model_out, config, layout, tokenizer.texts, tokenizer.copies, write);
-      tool.summary(std::to_string(layout.size()) + " random tensors written to " + model_out);
+      tool.summary(warm ? std::to_string(copied) + " tensors from " + warm_from + " and " +
+                              std::to_string(layout.size() - copied) + " random ones written to " + model_out
+                        : std::to_string(layout.size()) + " random tensors written to " + model_out);
       return tool.status();
     }
     if (*export_verb) {

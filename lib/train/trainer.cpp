@@ -69,7 +69,8 @@ std::vector<std::pair<std::string, at::Tensor>> select_trainable(model::Grove& g
 void warn_frozen_random(const arch::ModelDir& base, model::Grove& g) {
   const auto& meta = base.weights().files().at(0).metadata();
   auto source = meta.find("grove_source");
-  if (source == meta.end() || !starts_with(source->second, "grove-convert random")) return;
+  // (Not a grown model, random --from: which of its tensors are random is not recorded.)
+  if (source == meta.end() || !starts_with(source->second, "grove-convert random (")) return;
   std::set<std::string> groups;  // model.layers, model.vision_tower, model.grounding_encoder.image_encoder, ...
   for (const auto& p : g->named_parameters()) {
     if (p.value().requires_grad()) continue;

@@ -70,6 +70,33 @@ D="$A/downloads"
   [ -z "$(ls "$BATS_TEST_TMPDIR" | grep tmp-)" ]
 }
 
+@test "random --from grows a model: tensors of the same name and shape are copied, the others drawn as without it" {
+  T=$BATS_TEST_TMPDIR
+  grove-convert -q random --config micro --seed 1 -o "$T/small"
+  jq '.sam.prompt_dim *= 2 | .sam.decoder_mlp_dim *= 2' "$GROVE_DATADIR/configs/micro.json" > "$T/wide.json"
+  run --separate-stderr grove-convert random --config "$T/wide.json" --seed 2 --from "$T/small" -o "$T/grown"
+  [ "$status" -eq 0 ]
+  [[ "$stderr" =~ ([0-9]+)\ tensors\ from\ $T/small\ and\ ([0-9]+)\ random\ ones ]]
+  copied=${BASH_REMATCH[1]} drawn=${BASH_REMATCH[2]}
+  [ "$copied" -gt 100 ] && [ "$drawn" -gt 50 ]
+  # Every tensor both hold at one shape is the small model's; every resized one (the mask decoder, the SAM neck,
+  # text_hidden_fcs' last layer) is what the same seed draws without --from.
+  run --separate-stderr grove-convert compare "$T/grown" "$T/small"
+  [ "$(grep -c 'shapes differ' <<< "$stderr")" -eq "$drawn" ]
+  [[ "$output" == *$'differing\t0'* ]]
+  grove-convert -q random --config "$T/wide.json" --seed 2 -o "$T/fresh"
+  run grove-convert compare "$T/grown" "$T/fresh"
+  differing=$(sed -n 's/^differing\t//p' <<< "$output")
+  [ "$differing" -gt 100 ] && [ "$differing" -le "$copied" ]   # (a copied tensor can equal a fresh one: alphas 0)
+  # A grown model is a source like any other; a source that is not a model directory is one error line.
+  grove-convert -q random --config micro --from "$T/grown" -o "$T/back"
+  run --separate-stderr grove-convert random --config micro --from "$T/missing" -o "$T/none"
+  [ "$status" -eq 2 ]
+  [ "${#stderr_lines[@]}" -eq 1 ]
+  [[ "$stderr" == "grove-convert: error: $T/missing"* ]]
+  [ ! -e "$T/none" ]
+}
+
 @test "an existing output is kept unless --force" {
   mkdir "$BATS_TEST_TMPDIR/m" && touch "$BATS_TEST_TMPDIR/m/mine"
   run --separate-stderr grove-convert import-grove "$D/grove_ckpt.bin" --tokenizer "$D/glamm" --config "$A/tiny.json" -o "$BATS_TEST_TMPDIR/m"
