@@ -497,19 +497,15 @@ int main(int argc, char** argv) {
       if (!warm_from.empty()) {
         warm = std::make_unique<grove::arch::ModelDir>(warm_from);
         const auto& source = warm->weights();
-        for (const auto& t : layout)
-          copied += source.contains(t.name) && source.get(t.name).shape == t.shape;
+        auto in_source = [&source](const grove::io::TensorView& t) {
+          return source.contains(t.name) && source.get(t.name).shape == t.shape;
+        };
+        for (const auto& t : layout) copied += in_source(t);
         if (copied == 0) throw grove::Error(warm_from, "no tensor of the same name and shape as " + config_name + "'s");
-        write.fill = [&source, random = write.fill](const grove::io::TensorView& t, uint8_t* dst) {
-          if (!source.contains(t.name) || source.get(t.name).shape != t.shape) return random(t, dst);
-          const auto& v = source.get(t.name);
-          if (v.dtype == t.dtype) {
-            std::memcpy(dst, v.data, v.nbytes);
-          } else {
-            const auto values = grove::io::to_float(v);
-            const auto bytes = grove::io::from_float(values.data(), values.size(), t.dtype);
-            std::memcpy(dst, bytes.data(), bytes.size());
-          }
+        write.fill = [&source, in_source, random = write.fill](const grove::io::TensorView& t, uint8_t* dst) {
+          if (!in_source(t)) return random(t, dst);
+          const auto bytes = grove::io::convert_dtype(source.get(t.name), t.dtype);
+          std::memcpy(dst, bytes.data(), bytes.size());
         };
         write.metadata["grove_source"] = "grove-convert random --from " + warm_from + " (" +
                                          std::to_string(layout.size() - copied) + " of " +
