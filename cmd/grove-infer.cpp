@@ -78,11 +78,8 @@ int main(int argc, char** argv) {
     model::InferOptions options;
     options.protocol = protocol == "iground" ? model::InferOptions::Protocol::IGround
                                              : model::InferOptions::Protocol::TeacherForced;
-    // A tagged answer goes with the interleaved-boxes instruction (HowToGround's training prompt, infer_anet.py's),
-    // a one-phrase answer with the single-box one (infer_vidstg.py, YouCook, GroundingYouTube).
-    options.instruction = !instruction.empty() || protocol == "iground" || caption_format == "sentence"
-                              ? instruction
-                              : grove::text::kInstructionGrounded;
+    options.instruction = instruction;
+    options.sentence_answers = caption_format == "sentence";
     options.threshold = threshold;
     options.max_new_tokens = max_new;
     options.use_cache = !no_cache;

@@ -91,10 +91,12 @@ std::vector<Predictor::Outcome> Predictor::predict_batch(const std::vector<const
   const bool iground = options_.protocol == InferOptions::Protocol::IGround;
   const c10::Device device = g_->lm_head->weight.device();
   const bool glamm = c.glamm();
-  const std::string instruction = !options_.instruction.empty() ? options_.instruction
-                                  : glamm                       ? text::kInstructionGlammGcg
-                                  : iground                     ? text::kInstructionGrounded
-                                                                : text::kInstructionSingleBox;
+  // A tagged answer goes with the interleaved-boxes instruction (HowToGround's training prompt, infer_anet.py's),
+  // a one-phrase answer with the single-box one (infer_vidstg.py, YouCook, GroundingYouTube).
+  const std::string instruction = !options_.instruction.empty()         ? options_.instruction
+                                  : glamm                               ? text::kInstructionGlammGcg
+                                  : iground || !options_.sentence_answers ? text::kInstructionGrounded
+                                                                        : text::kInstructionSingleBox;
   const std::string marker = glamm ? "<image>" : "<video>";
   auto prompt_ids = [&](const std::string& answer) {
     return tokenizer_.encode_prompt(text::llava_prompt(instruction, answer, glamm), c.tokens.image_placeholder, marker);

@@ -17,7 +17,10 @@ namespace grove::model {
 struct InferOptions {
   enum class Protocol { IGround, TeacherForced };
   Protocol protocol = Protocol::IGround;
-  std::string instruction;      // empty: the protocol's own (text::kInstructionGrounded / kInstructionSingleBox)
+  // Empty: GLaMM's for a glamm-style model; else text::kInstructionGrounded, or for teacher-forced answers that are
+  // whole captions as one phrase (VidSTG, YouCook, GroundingYouTube) kInstructionSingleBox.
+  std::string instruction;
+  bool sentence_answers = false;  // teacher-forced answers are whole captions as one phrase
   double threshold = 0.5;       // temporal objectness: keep a box where sigmoid(logit) > threshold
   int64_t max_new_tokens = 64;
   bool use_cache = true;        // greedy decoding with the KV cache (false: recompute; the same tokens)
